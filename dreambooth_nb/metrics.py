@@ -278,26 +278,22 @@ def synth_run(out_dir, # experiment folder: the run goes to <out_dir>/<subject>/
               n_prompts:int=2, per_prompt:int=2, n_prior:int=2, size:int=64, seed:int=0,
               metrics_preset:str='tiny', **cfg) -> Path:
     "Write a fake sampled run (config.json, samples/*.png, samples.csv) for tests; returns the run folder."
+    from dreambooth_nb.sample import plan_samples, write_samples_csv
     cfg.setdefault('class_noun', subject_info(subject, data_dir)['class'])
     c = make_config('tiny', subject=subject, condition=condition, out_dir=str(out_dir), data_dir=str(data_dir) if data_dir else None,
-                    images_per_prompt=per_prompt, num_prompts=n_prompts, pres_images=n_prior, metrics_preset=metrics_preset, **cfg)
+                    images_per_prompt=per_prompt, num_prompts=n_prompts, pres_images=n_prior, metrics_preset=metrics_preset,
+                    seed=seed, **cfg)
     run = c.run_dir; (run/'samples').mkdir(parents=True, exist_ok=True)
-    prompts = subject_prompts(subject, c.identifier, c.class_noun, data_dir=data_dir)[:n_prompts]
-    jobs = [('eval', pi, p, ii) for pi, p in enumerate(prompts) for ii in range(per_prompt)]
-    jobs += [('prior', -1, class_prompt(c.class_noun), ii) for ii in range(n_prior)]
-    rows, yy, xx = [], *np.mgrid[:size, :size]
-    for kind, pi, p, ii in jobs:
-        s = seed + 1000*(pi + 1) + ii
-        rng = np.random.default_rng([s, sum(map(ord, subject + condition))])
+    rows = plan_samples(c, data_dir)
+    yy, xx = np.mgrid[:size, :size]
+    for r in rows:
+        pi = r['prompt_index']
+        rng = np.random.default_rng([r['seed'], sum(map(ord, subject + condition))])
         img = (rng.integers(0, 80, (size, size, 3)) + np.array([37*pi % 160, 91*pi % 160, 53*pi % 160])).clip(0, 255).astype(np.uint8)
         cx, cy = rng.integers(size//4, 3*size//4, 2)
         img[(xx - cx)**2 + (yy - cy)**2 < (size//4)**2] = rng.integers(0, 255, 3)
-        name = f'samples/{kind}_{pi:02d}_{ii:02d}.png' if kind == 'eval' else f'samples/prior_{ii:03d}.png'
-        Image.fromarray(img).save(run/name)
-        rows.append(dict(kind=kind, prompt_index=pi, prompt=p, image_index=ii, seed=s, path=name))
-    with atomic_path(run/'samples.csv') as t:
-        with open(t, 'w', newline='') as f:
-            w = csv.DictWriter(f, fieldnames=SAMPLE_COLUMNS); w.writeheader(); w.writerows(rows)
+        with atomic_path(run/r['path']) as t: Image.fromarray(img).save(t, format='PNG')
+    write_samples_csv(run/'samples.csv', rows)
     c.save(run/'config.json')
     return run
 
@@ -349,6 +345,12 @@ def _num(x):
     x = float(x)
     return None if np.isnan(x) else round(x, 6)
 
+def _sampling_json(run_dir) -> dict:
+    "What the sampling step recorded (sampling.json), if anything."
+    p = Path(run_dir)/'sampling.json'
+    try: return {k: v for k, v in json.loads(p.read_text()).items() if k in ('scheduler', 'steps', 'guidance', 'resolution', 'images_per_s')}
+    except (OSError, ValueError): return {}
+
 def _subject_meta(cfg, data_dir) -> dict:
     try: info = subject_info(cfg.subject, data_dir)
     except KeyError: info = {'class': cfg.class_noun, 'live': None}
@@ -395,7 +397,7 @@ def evaluate_run(run_dir, # <out>/<subject>/<condition>, with config.json and sa
            'encoders': {k: enc.ids.get(k) for k in ('dino', 'clip', 'lpips', 'metrics_preset')},
            'sampling': {'scheduler': cfg.sample_scheduler, 'steps': cfg.sample_steps, 'guidance': cfg.sample_guidance,
                         'images_per_prompt': cfg.images_per_prompt, 'num_prompts': cfg.num_prompts, 'pres_images': cfg.pres_images,
-                        'resolution': cfg.resolution, 'distinct_seeds': int(df.seed.nunique())},
+                        'resolution': cfg.resolution, 'distinct_seeds': int(df.seed.nunique()), **_sampling_json(run_dir)},
            'data_dir': str(data_dir), 'eval_seconds': round(secs, 3),
            'created': datetime.now(timezone.utc).isoformat(timespec='seconds')}
     write_json(run_dir/'metrics.json', res)
