@@ -27,6 +27,11 @@ for tool in ('nbdev_clean', 'nbdev_export'):
         print(f'FAILED: {tool} changed files:\n{after}')
     else: passed += 1; print(f'ok: {tool} leaves the tree unchanged')
 
+r = sh([sys.executable, 'tools/make_readme.py', '--check'])
+print(r.stdout.strip())
+if r.returncode: failed += 1; problems.append(r.stdout)
+else: passed += 1
+
 # 2. every notebook under nbdev_test (slow/cuda/notest cells skipped), one notebook per process.
 nbs = sorted(p for p in (root/'nbs').glob('*.ipynb') if not p.name.startswith('_'))
 t0 = time.time()
