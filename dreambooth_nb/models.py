@@ -12,7 +12,7 @@ from .core import RUNS_DIR, SAMPLERS, atomic_path, get_device
 
 # %% auto #0
 __all__ = ['SD_SCHEDULER', 'write_clip_tokenizer_files', 'clip_tokenizer', 'load_components', 'load_pipeline', 'make_scheduler',
-           'set_scheduler', 'tiny_sd_configs', 'build_sd', 'build_tiny_sd', 'sd15_configs',
+           'set_scheduler', 'tiny_sd_configs', 'build_components', 'build_sd', 'build_tiny_sd', 'sd15_configs',
            'enable_gradient_checkpointing', 'set_attention', 'channels_last']
 
 # %% ../nbs/02_models.ipynb #9e7b2797
@@ -130,19 +130,27 @@ def tiny_sd_configs(cross_dim:int=32, sample_size:int=32):
 SD_SCHEDULER = dict(num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, beta_schedule='scaled_linear',
                     clip_sample=False, set_alpha_to_one=False, steps_offset=1, prediction_type='epsilon')
 
+def build_components(configs, seed:int=0, device='cpu', dtype=torch.float32):
+    "Randomly initialised SD components (same namespace as `load_components`) from component configs, in memory."
+    from transformers import CLIPTextConfig, CLIPTextModel
+    from diffusers import AutoencoderKL, UNet2DConditionModel, DDPMScheduler
+    torch.manual_seed(seed)
+    c = SimpleNamespace(model=None, tokenizer=clip_tokenizer(), text_encoder=CLIPTextModel(CLIPTextConfig(**configs.text)),
+                        vae=AutoencoderKL(**configs.vae), unet=UNet2DConditionModel(**configs.unet),
+                        noise_scheduler=DDPMScheduler.from_config(SD_SCHEDULER))
+    for m in (c.text_encoder, c.vae, c.unet): m.to(device, dtype)
+    return c
+
 def build_sd(dest, configs, seed:int=0):
     "Write a randomly initialised StableDiffusionPipeline with the given component configs to `dest`."
-    from transformers import CLIPTextConfig, CLIPTextModel
-    from diffusers import AutoencoderKL, UNet2DConditionModel, PNDMScheduler, StableDiffusionPipeline
-    torch.manual_seed(seed)
-    pipe = StableDiffusionPipeline(
-        unet=UNet2DConditionModel(**configs.unet), vae=AutoencoderKL(**configs.vae),
-        text_encoder=CLIPTextModel(CLIPTextConfig(**configs.text)), tokenizer=clip_tokenizer(),
+    from diffusers import PNDMScheduler, StableDiffusionPipeline
+    import shutil
+    c = build_components(configs, seed)
+    pipe = StableDiffusionPipeline(unet=c.unet, vae=c.vae, text_encoder=c.text_encoder, tokenizer=c.tokenizer,
         scheduler=PNDMScheduler.from_config(SD_SCHEDULER, skip_prk_steps=True),
         safety_checker=None, feature_extractor=None, requires_safety_checker=False)
     dest = Path(dest)
     tmp = dest.with_name(f'.{dest.name}.tmp')
-    import shutil
     if tmp.exists(): shutil.rmtree(tmp)
     pipe.save_pretrained(tmp, safe_serialization=True)
     if dest.exists(): shutil.rmtree(dest)

@@ -158,6 +158,8 @@ class TrainResult:
     resumed_from: int           # step the run continued from (0: fresh)
     seconds: float              # wall time of this call
     log: list = field(default_factory=list)  # dicts: step, loss, instance, prior, lr
+    step_seconds: list = field(default_factory=list)  # wall time of each optimizer step (for benchmarks)
+    setup_seconds: float = 0.0  # data preparation and caching before the first step
 
 def prepare_data(cfg, c, instance_images, class_images=None, weight_dtype=torch.float32):
     "Datasets, latent caches and prompt-embedding caches for a run (class data only with PPL)."
@@ -196,6 +198,7 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
     if cfg.gradient_checkpointing: enable_gradient_checkpointing(c.unet, c.text_encoder if cfg.train_text_encoder else None)
     if not cfg.ppl: class_images = None  # never touched without PPL
     data = prepare_data(cfg, c, instance_images, class_images)
+    t_setup = time.time() - t0
     params = list(c.unet.parameters()) + (list(c.text_encoder.parameters()) if cfg.train_text_encoder else [])
     opt = make_optimizer(params, cfg.lr, cfg.use_8bit_adam, device=acc.device)
     sched = get_scheduler(cfg.lr_scheduler, opt, num_warmup_steps=cfg.lr_warmup_steps, num_training_steps=cfg.steps)
@@ -209,7 +212,9 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
     c_run = copy.copy(c); c_run.text_encoder = te
     log, end = [], min(cfg.steps, max_steps or cfg.steps)
     bar = tqdm(range(start, end), initial=start, total=cfg.steps, desc='train', disable=not progress)
+    step_s, sync = [], (torch.cuda.synchronize if acc.device.type == 'cuda' else (lambda: None))
     for step in bar:
+        ts = time.perf_counter()
         for micro in range(cfg.grad_accum):
             with acc.accumulate(unet):
                 loss, inst, prior, _, _ = train_step(c_run, unet, data, cfg.train_batch_size, step_generator(cfg.seed, step, micro),
@@ -217,6 +222,7 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
                 acc.backward(loss)
                 if acc.sync_gradients and cfg.max_grad_norm: acc.clip_grad_norm_(params, cfg.max_grad_norm)
                 opt.step(); sched.step(); opt.zero_grad(set_to_none=True)
+        sync(); step_s.append(time.perf_counter() - ts)
         if step % log_every == 0 or step == end - 1:
             log.append(dict(step=step + 1, loss=loss.item(), instance=inst.item(), prior=prior.item(), lr=sched.get_last_lr()[0]))
             bar.set_postfix(loss=f'{loss.item():.4f}')
@@ -225,7 +231,7 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
     bar.close()
     c.unet, c.text_encoder = acc.unwrap_model(unet), acc.unwrap_model(te)
     c.unet.eval(); c.text_encoder.eval()
-    return TrainResult(steps=end, resumed_from=start, seconds=time.time() - t0, log=log)
+    return TrainResult(steps=end, resumed_from=start, seconds=time.time() - t0, log=log, step_seconds=step_s, setup_seconds=t_setup)
 
 # %% ../nbs/04_train.ipynb #e676bfd1
 def save_pipeline(c, dest, half:bool=False, extra:dict|None=None) -> Path:
