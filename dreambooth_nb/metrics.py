@@ -60,6 +60,13 @@ def _fingerprint(*models) -> str:
         for p in m.parameters(): h.update(p.detach().flatten()[:32].float().cpu().numpy().tobytes())
     return h.hexdigest()[:16]
 
+def _lpips_target(size, max_side=None) -> tuple:
+    "(w, h) scaled down so that max(w, h) <= max_side (unchanged if None or already smaller)."
+    w, h = size
+    if not max_side or max(w, h) <= max_side: return (w, h)
+    f = max_side/max(w, h)
+    return (max(1, round(w*f)), max(1, round(h*f)))
+
 def _to_lpips_input(images, size) -> torch.Tensor:
     "PIL images -> [N, 3, H, W] in [-1, 1], resized to `size` (w, h) where they differ."
     import torchvision.transforms.functional as TF
@@ -71,8 +78,9 @@ class HFEncoders(Encoders):
     "DINO (transformers `ViTModel`, [CLS]), CLIP (`CLIPModel` + its processor) and LPIPS (`lpips`) behind `Encoders`."
     def __init__(self, dino_model, clip_model, clip_processor, tokenizer, lpips_model, ids:dict,
                  device=None, # None: cuda > mps > cpu
-                 batch_size:int=32): # images per forward pass
-        self.device = get_device(device)
+                 batch_size:int=32, # images per forward pass
+                 lpips_size:int|None=None): # None: LPIPS at the images' own size; else downsize the longer side to this
+        self.device, self.lpips_size = get_device(device), lpips_size
         self.dino_model, self.clip_model, self.lpips_model = (m.eval().to(self.device) for m in (dino_model, clip_model, lpips_model))
         self.clip_processor, self.tokenizer, self.ids, self.batch_size = clip_processor, tokenizer, dict(ids), batch_size
         self.dino_tfm = dino_transform(dino_model.config.image_size)
@@ -107,7 +115,7 @@ class HFEncoders(Encoders):
         a, b = list(a), list(b)
         if len(a) != len(b): raise ValueError(f"lpips needs two lists of equal length, got {len(a)} and {len(b)}")
         if not a: return torch.zeros(0)
-        size, out = a[0].size, []
+        size, out = _lpips_target(a[0].size, self.lpips_size), []
         with torch.inference_mode():
             for i in range(0, len(a), self.batch_size):
                 x, y = (_to_lpips_input(l[i:i+self.batch_size], size).to(self.device) for l in (a, b))
@@ -127,7 +135,7 @@ def _lpips_module(net='alex', random_trunk=False, **kw):
         return lpips.LPIPS(net=net, pnet_rand=random_trunk, verbose=False, **kw)
 
 def tiny_encoders(seed:int=0, # weights seed: the same seed builds the same networks
-                  device=None, batch_size:int=32) -> HFEncoders:
+                  device=None, batch_size:int=32, lpips_size:int|None=128) -> HFEncoders:
     "Small randomly initialised DINO-style ViT, CLIP (real tokenizer) and LPIPS (random AlexNet trunk) built from config."
     from transformers import ViTConfig, ViTModel, CLIPConfig, CLIPModel, CLIPImageProcessor
     from dreambooth_nb.models import clip_tokenizer
@@ -137,8 +145,8 @@ def tiny_encoders(seed:int=0, # weights seed: the same seed builds the same netw
         clip = CLIPModel(CLIPConfig(**TINY_CLIP))
         lp = _lpips_module('alex', random_trunk=True)
     ids = {'dino': f'tiny-random-vit(seed={seed})', 'clip': f'tiny-random-clip(seed={seed})',
-           'lpips': f'lpips-v0.1 alex, random trunk (seed={seed})', 'metrics_preset': 'tiny'}
-    return HFEncoders(dino, clip, CLIPImageProcessor(), clip_tokenizer(), lp, ids, device=device, batch_size=batch_size)
+           'lpips': f'lpips-v0.1 alex, random trunk (seed={seed})' + (f', at <= {lpips_size} px' if lpips_size else ''), 'metrics_preset': 'tiny'}
+    return HFEncoders(dino, clip, CLIPImageProcessor(), clip_tokenizer(), lp, ids, device=device, batch_size=batch_size, lpips_size=lpips_size)
 
 # %% ../nbs/06_metrics.ipynb #3be8bdc4
 def _src(src, what:str, setting:str, marker:str='config.json') -> str:
@@ -168,7 +176,7 @@ def _load_lpips(spec):
 def load_hf_encoders(dino_model:str='facebook/dino-vits16', # DINO ViT-S/16: hub id or local folder (ViTModel)
                      clip_model:str='openai/clip-vit-base-patch32', # CLIP: hub id or local folder (CLIPModel + processor + tokenizer)
                      lpips_net:str='alex', # LPIPS trunk name, or a folder written by `save_encoders`
-                     device=None, batch_size:int=32, preset:str='paper') -> HFEncoders:
+                     device=None, batch_size:int=32, preset:str='paper', lpips_size:int|None=None) -> HFEncoders:
     "The paper's encoders (or any saved ones) via `from_pretrained`."
     from transformers import ViTModel, CLIPModel, CLIPImageProcessor, CLIPTokenizer
     ds, cs = _src(dino_model, 'DINO model', 'dino_model'), _src(clip_model, 'CLIP model', 'clip_model')
@@ -178,8 +186,8 @@ def load_hf_encoders(dino_model:str='facebook/dino-vits16', # DINO ViT-S/16: hub
     proc = _hub(CLIPImageProcessor.from_pretrained, cs, 'CLIP image processor', 'clip_model')
     tok = _hub(CLIPTokenizer.from_pretrained, cs, 'CLIP tokenizer', 'clip_model')
     lp, lp_id = _load_lpips(lpips_net)
-    ids = {'dino': ds, 'clip': cs, 'lpips': lp_id, 'metrics_preset': preset}
-    return HFEncoders(dino, clip, proc, tok, lp, ids, device=device, batch_size=batch_size)
+    ids = {'dino': ds, 'clip': cs, 'lpips': lp_id + (f', at <= {lpips_size} px' if lpips_size else ''), 'metrics_preset': preset}
+    return HFEncoders(dino, clip, proc, tok, lp, ids, device=device, batch_size=batch_size, lpips_size=lpips_size)
 
 def save_encoders(enc:HFEncoders, dest) -> Path:
     "Save `enc` as dest/dino, dest/clip (model, processor, tokenizer) and dest/lpips, loadable by `load_hf_encoders`."
