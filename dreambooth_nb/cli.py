@@ -112,7 +112,12 @@ def main(argv=None) -> int:
         except (ConnectionError, DataError) as e: print(f'error: {e}', file=sys.stderr); return 1
     if a.cmd == 'results':
         from dreambooth_nb.results import make_results
-        out = make_results(a.out); print(json.dumps({k: str(v) for k, v in out.items()}, indent=1)); return 0
+        out = make_results(a.out)
+        print(out['comparison'])
+        for k in ('missing', 'failed'):
+            if out.get(k): print(f'{k}: {out[k]}')
+        print('files:', *map(str, out['files'].values() if isinstance(out['files'], dict) else out['files']), sep='\n  ')
+        return 0
     if a.cmd == 'batch':
         from dreambooth_nb.batch import cli_batch
         return cli_batch(a)

@@ -229,7 +229,7 @@ def make_config(preset:str='tiny', **overrides) -> RunConfig:
     cfg = RunConfig(**d)
     if cfg.class_noun is None:
         from dreambooth_nb.data import subject_info
-        try: cfg.class_noun = subject_info(cfg.subject)['class']
+        try: cfg.class_noun = subject_info(cfg.subject, cfg.data_dir)['class']
         except KeyError: pass
     return cfg.validate()
 
