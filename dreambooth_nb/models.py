@@ -135,9 +135,10 @@ def build_components(configs, seed:int=0, device='cpu', dtype=torch.float32):
     from transformers import CLIPTextConfig, CLIPTextModel
     from diffusers import AutoencoderKL, UNet2DConditionModel, DDPMScheduler
     torch.manual_seed(seed)
-    c = SimpleNamespace(model=None, tokenizer=clip_tokenizer(), text_encoder=CLIPTextModel(CLIPTextConfig(**configs.text)),
-                        vae=AutoencoderKL(**configs.vae), unet=UNet2DConditionModel(**configs.unet),
-                        noise_scheduler=DDPMScheduler.from_config(SD_SCHEDULER))
+    with torch.device(device):  # initialise where the weights will live (seconds instead of minutes for SD1.5 on a GPU)
+        c = SimpleNamespace(model=None, tokenizer=clip_tokenizer(), text_encoder=CLIPTextModel(CLIPTextConfig(**configs.text)),
+                            vae=AutoencoderKL(**configs.vae), unet=UNet2DConditionModel(**configs.unet),
+                            noise_scheduler=DDPMScheduler.from_config(SD_SCHEDULER))
     for m in (c.text_encoder, c.vae, c.unet): m.to(device, dtype)
     return c
 

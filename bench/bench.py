@@ -1,0 +1,194 @@
+"""Benchmarks: training loop vs a diffusers-like baseline, class-image generation, evaluation.
+
+Prints its figures (nothing is asserted) and appends one JSON line per measurement to --jsonl.
+  python bench/bench.py train --arch tiny --res 64 --steps 30          # CPU, tiny preset
+  python bench/bench.py train --arch sd15 --res 64 --steps 4           # CPU, SD1.5 architecture, random weights
+  python bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp16 --adam8 --gc   # GPU
+  python bench/bench.py prior --arch sd15 --res 512 --device cuda --mp fp16 --n 16
+The baseline loop behaves like diffusers' examples/dreambooth/train_dreambooth.py: it VAE-encodes the
+[instance; class] pixels and text-encodes the prompts at every step, with torch AdamW (defaults) or
+bitsandbytes AdamW8bit, the same precision, model, data and seeds."""
+import argparse, copy, json, os, statistics, sys, threading, time
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import torch
+import torch.nn.functional as F
+
+def rss_peak_tracker():
+    "Start sampling this process's RSS; returns stop() -> peak bytes seen."
+    import psutil
+    proc, peak, stop = psutil.Process(), [0], threading.Event()
+    def run():
+        while not stop.is_set(): peak[0] = max(peak[0], proc.memory_info().rss); time.sleep(0.01)
+    th = threading.Thread(target=run, daemon=True); th.start()
+    def done(): stop.set(); th.join(); return max(peak[0], proc.memory_info().rss)
+    return done
+
+def components(arch, device, seed=0):
+    from dreambooth_nb.models import build_components, tiny_sd_configs, sd15_configs
+    return build_components(tiny_sd_configs() if arch == 'tiny' else sd15_configs(), seed=seed, device=device)
+
+def images(n, res, seed):
+    from PIL import Image
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    return [Image.fromarray(rng.integers(0, 255, (res, res, 3), dtype=np.uint8)) for _ in range(n)]
+
+def baseline_train(c, cfg, inst_imgs, class_imgs, steps):
+    "A loop that behaves like diffusers' train_dreambooth.py (no caches)."
+    from accelerate import Accelerator
+    from dreambooth_nb.data import image_transform, instance_prompt, class_prompt
+    from dreambooth_nb.core import get_dtype
+    dev = torch.device(cfg.device)
+    mp = cfg.mixed_precision if dev.type == 'cuda' else 'no'
+    acc = Accelerator(mixed_precision=mp, cpu=dev.type == 'cpu')
+    wd = get_dtype(mp, acc.device)
+    c.vae.requires_grad_(False).to(acc.device, wd); c.text_encoder.requires_grad_(False).to(acc.device, wd)
+    c.unet.requires_grad_(True).to(acc.device, torch.float32)
+    if cfg.gradient_checkpointing: c.unet.enable_gradient_checkpointing()
+    if cfg.use_8bit_adam:
+        import bitsandbytes as bnb; opt = bnb.optim.AdamW8bit(c.unet.parameters(), lr=cfg.lr, weight_decay=1e-2)
+    else: opt = torch.optim.AdamW(c.unet.parameters(), lr=cfg.lr, weight_decay=1e-2)
+    unet, opt = acc.prepare(c.unet, opt)
+    tfm = image_transform(cfg.resolution)
+    ip, cp = torch.stack([tfm(i) for i in inst_imgs]), torch.stack([tfm(i) for i in class_imgs])
+    ids = c.tokenizer([instance_prompt(cfg.class_noun), class_prompt(cfg.class_noun)], padding='max_length', max_length=77,
+                      truncation=True, return_tensors='pt').input_ids.to(acc.device)
+    g = torch.Generator().manual_seed(0)
+    times, sync = [], (torch.cuda.synchronize if acc.device.type == 'cuda' else (lambda: None))
+    for s in range(steps):
+        t0 = time.perf_counter()
+        i, j = torch.randint(len(ip), (1,), generator=g), torch.randint(len(cp), (1,), generator=g)
+        pixels = torch.cat([ip[i], cp[j]]).to(acc.device, wd)
+        with torch.no_grad():
+            latents = c.vae.encode(pixels).latent_dist.sample() * c.vae.config.scaling_factor
+            enc = c.text_encoder(ids)[0]
+        noise = torch.randn_like(latents)
+        t = torch.randint(0, 1000, (2,), device=latents.device)
+        noisy = c.noise_scheduler.add_noise(latents, noise, t)
+        with acc.autocast():
+            pred = unet(noisy, t, enc).sample
+        p, pp = pred.float().chunk(2); n, npr = noise.float().chunk(2)
+        loss = F.mse_loss(p, n) + cfg.prior_loss_weight * F.mse_loss(pp, npr)
+        acc.backward(loss)
+        acc.clip_grad_norm_(unet.parameters(), 1.0)
+        opt.step(); opt.zero_grad()
+        sync(); times.append(time.perf_counter() - t0)
+    return times
+
+def ours_train(c, cfg, inst_imgs, class_imgs, steps):
+    from dreambooth_nb.train import train
+    r = train(cfg.__class__(**{**cfg.to_dict(), 'steps': steps}), c, inst_imgs, class_imgs, progress=False)
+    return r.step_seconds
+
+def bench_train(a):
+    from dreambooth_nb.core import make_config
+    from dreambooth_nb.models import set_attention, channels_last
+    dev = torch.device(a.device)
+    base = components(a.arch, a.device)
+    init = {k: v.detach().to('cpu', copy=True) for k, v in base.unet.state_dict().items()}
+    inst, cls = images(4, a.res, 0), images(8, a.res, 1)
+    cfg0 = make_config('tiny', subject='dog', condition='ppl', resolution=a.res, device=a.device, mixed_precision=a.mp,
+                       use_8bit_adam=a.adam8, gradient_checkpointing=a.gc, lr=1e-5, num_class_images=8)
+    variants = {'baseline (diffusers-like)': (baseline_train, {}), 'ours': (ours_train, {})}
+    if a.switches:
+        variants.update({
+            'ours, no latent cache': (ours_train, dict(cache_latents=False)),
+            'ours, no text cache': (ours_train, dict(cache_text=False)),
+            'ours + 8-bit Adam': (ours_train, dict(use_8bit_adam=True)),
+            'ours + grad checkpointing': (ours_train, dict(gradient_checkpointing=True)),
+            'ours, eager attention': (ours_train, dict(_attn='eager')),
+            'ours + channels_last': (ours_train, dict(_cl=True)),
+        })
+        if a.compile: variants['ours + torch.compile'] = (ours_train, dict(_compile=True))
+    results = {k: [] for k in variants}
+    for rnd in range(a.rounds):
+        for name, (fn, over) in variants.items():
+            c = copy.copy(base)
+            c.unet.load_state_dict(init)
+            c.unet.to(dev)
+            if over.get('_attn'): set_attention(c.unet, over['_attn'])
+            else: set_attention(c.unet, 'sdpa')
+            if over.get('_cl'): channels_last(c.unet)
+            else: c.unet.to(memory_format=torch.contiguous_format)
+            if over.get('_compile'): c.unet = torch.compile(c.unet)
+            cfg = cfg0.__class__(**{**cfg0.to_dict(), **{k: v for k, v in over.items() if not k.startswith('_')}})
+            if dev.type == 'cuda': torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats()
+            import gc, psutil; gc.collect()
+            if dev.type == 'cuda': torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats()
+            before = psutil.Process().memory_info().rss
+            stop = rss_peak_tracker()
+            times = fn(c, cfg, inst, cls, a.steps)
+            peak = stop()
+            if over.get('_compile'): c.unet = c.unet._orig_mod
+            c.unet.to(memory_format=torch.contiguous_format)
+            if cfg.gradient_checkpointing: c.unet.disable_gradient_checkpointing()
+            gpu = torch.cuda.max_memory_allocated() / 2**30 if dev.type == 'cuda' else None
+            med = statistics.median(times[a.warmup:] or times)
+            results[name].append(dict(step_s=med, rss_gib=(peak - before) / 2**30, gpu_gib=gpu))
+            print(f'round {rnd} {name:<28} {1/med:8.2f} steps/s  median step {med*1000:8.1f} ms  '
+                  + (f'peak GPU {gpu:6.2f} GiB' if gpu is not None else f'RSS +{(peak-before)/2**30:5.2f} GiB'), flush=True)
+            del times; gc.collect()
+    print(f'\n== train: arch {a.arch}, {a.res}px, device {a.device} ({torch.cuda.get_device_name() if dev.type == "cuda" else "cpu"}), '
+          f'mp {a.mp}, 8-bit Adam {a.adam8}, grad ckpt {a.gc}, PPL batch 1+1, {a.steps} steps x {a.rounds} rounds (medians)')
+    b = statistics.median(r['step_s'] for r in results['baseline (diffusers-like)'])
+    for name, rs in results.items():
+        s = statistics.median(r['step_s'] for r in rs)
+        mem = max((r['gpu_gib'] if r['gpu_gib'] is not None else r['rss_gib']) for r in rs)
+        print(f'{name:<28} {1/s:8.2f} steps/s  x{b/s:5.2f} vs baseline  peak {"GPU" if dev.type == "cuda" else "RSS+"} {mem:6.2f} GiB')
+        emit(a, dict(kind='train', variant=name, steps_per_s=1/s, speedup=b/s, peak_gib=mem))
+
+def bench_prior(a):
+    "Class-image generation: reference (PNDM 50 steps, batch 4) vs ours (DPM-Solver++ multistep)."
+    from dreambooth_nb.models import load_pipeline, set_scheduler
+    from dreambooth_nb.core import get_dtype
+    dev = torch.device(a.device)
+    c = components(a.arch, a.device)
+    dtype = get_dtype(a.mp, dev)
+    for m in (c.unet, c.vae, c.text_encoder): m.to(dev, dtype)
+    pipe = load_pipeline(None, components=c, device=dev)
+    settings = [('reference: pndm 50 steps, batch 4', 'pndm', 50, 4)] + [(f'ours: dpm {s} steps, batch {b}', 'dpm', s, b) for s, b in a.ours]
+    out = {}
+    for rnd in range(a.rounds):
+        for name, sched, steps, bs in settings:
+            set_scheduler(pipe, sched)
+            pipe(['a dog']*bs, num_inference_steps=2, height=a.res, width=a.res)  # warm-up
+            if dev.type == 'cuda': torch.cuda.synchronize()
+            t0 = time.perf_counter()
+            for k in range(0, a.n, bs):
+                gens = [torch.Generator(dev).manual_seed(i) for i in range(k, min(k+bs, a.n))]
+                pipe(['a dog']*len(gens), num_inference_steps=steps, height=a.res, width=a.res, generator=gens)
+            if dev.type == 'cuda': torch.cuda.synchronize()
+            rate = a.n / (time.perf_counter() - t0)
+            out.setdefault(name, []).append(rate)
+            print(f'round {rnd} {name:<36} {rate:7.2f} images/s', flush=True)
+    ref = statistics.median(out[settings[0][0]])
+    print(f'\n== prior generation: arch {a.arch}, {a.res}px, {a.device}, dtype {dtype}, {a.n} images, medians of {a.rounds}')
+    for name, rs in out.items():
+        r = statistics.median(rs); print(f'{name:<36} {r:7.2f} images/s  x{r/ref:5.2f}')
+        emit(a, dict(kind='prior', variant=name, images_per_s=r, speedup=r/ref))
+
+def emit(a, d):
+    d = dict(d, arch=a.arch, res=a.res, device=a.device, mp=a.mp,
+             gpu=torch.cuda.get_device_name() if torch.cuda.is_available() and a.device == 'cuda' else None, date=time.strftime('%Y-%m-%d'))
+    if a.jsonl:
+        with open(a.jsonl, 'a') as f: f.write(json.dumps(d) + '\n')
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser()
+    ap.add_argument('what', choices=['train', 'prior'])
+    ap.add_argument('--arch', default='tiny', choices=['tiny', 'sd15'])
+    ap.add_argument('--res', type=int, default=64)
+    ap.add_argument('--device', default='cpu')
+    ap.add_argument('--mp', default='no')
+    ap.add_argument('--adam8', action='store_true'); ap.add_argument('--gc', action='store_true')
+    ap.add_argument('--switches', action='store_true'); ap.add_argument('--compile', action='store_true')
+    ap.add_argument('--steps', type=int, default=30); ap.add_argument('--warmup', type=int, default=3)
+    ap.add_argument('--rounds', type=int, default=2)
+    ap.add_argument('--n', type=int, default=16)
+    ap.add_argument('--ours', default='25x8,20x16', help='dpm settings STEPSxBATCH,...')
+    ap.add_argument('--jsonl', default=None)
+    a = ap.parse_args()
+    a.ours = [tuple(map(int, s.split('x'))) for s in a.ours.split(',')]
+    torch.manual_seed(0)
+    {'train': bench_train, 'prior': bench_prior}[a.what](a)
