@@ -90,17 +90,21 @@ def bench_train(a):
     inst, cls = images(4, a.res, 0), images(8, a.res, 1)
     cfg0 = make_config('tiny', subject='dog', condition='ppl', resolution=a.res, device=a.device, mixed_precision=a.mp,
                        use_8bit_adam=a.adam8, gradient_checkpointing=a.gc, lr=1e-5, num_class_images=8)
-    variants = {'baseline (diffusers-like)': (baseline_train, {}), 'ours': (ours_train, {})}
-    if a.switches:
-        variants.update({
-            'ours, no latent cache': (ours_train, dict(cache_latents=False)),
-            'ours, no text cache': (ours_train, dict(cache_text=False)),
-            'ours + 8-bit Adam': (ours_train, dict(use_8bit_adam=True)),
-            'ours + grad checkpointing': (ours_train, dict(gradient_checkpointing=True)),
-            'ours, eager attention': (ours_train, dict(_attn='eager')),
-            'ours + channels_last': (ours_train, dict(_cl=True)),
-        })
-        if a.compile: variants['ours + torch.compile'] = (ours_train, dict(_compile=True))
+    allv = {
+        'baseline': ('baseline (diffusers-like)', baseline_train, {}),
+        'ours': ('ours', ours_train, {}),
+        'nolat': ('ours, no latent cache', ours_train, dict(cache_latents=False)),
+        'notext': ('ours, no text cache', ours_train, dict(cache_text=False)),
+        'adam8': ('ours + 8-bit Adam', ours_train, dict(use_8bit_adam=True)),
+        'gc': ('ours + grad checkpointing', ours_train, dict(gradient_checkpointing=True)),
+        'eager': ('ours, eager attention', ours_train, dict(_attn='eager')),
+        'cl': ('ours + channels_last', ours_train, dict(_cl=True)),
+        'compile': ('ours + torch.compile', ours_train, dict(_compile=True)),
+    }
+    keys = a.variants.split(',')
+    unknown = [k for k in keys if k not in allv]
+    if unknown: raise SystemExit(f'unknown variants {unknown}: choose from {list(allv)}')
+    variants = {allv[k][0]: allv[k][1:] for k in keys}
     results = {k: [] for k in variants}
     for rnd in range(a.rounds):
         for name, (fn, over) in variants.items():
@@ -182,7 +186,7 @@ if __name__ == '__main__':
     ap.add_argument('--device', default='cpu')
     ap.add_argument('--mp', default='no')
     ap.add_argument('--adam8', action='store_true'); ap.add_argument('--gc', action='store_true')
-    ap.add_argument('--switches', action='store_true'); ap.add_argument('--compile', action='store_true')
+    ap.add_argument('--variants', default='baseline,ours', help='comma list: baseline,ours,nolat,notext,adam8,gc,eager,cl,compile')
     ap.add_argument('--steps', type=int, default=30); ap.add_argument('--warmup', type=int, default=3)
     ap.add_argument('--rounds', type=int, default=2)
     ap.add_argument('--n', type=int, default=16)

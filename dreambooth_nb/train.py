@@ -198,6 +198,9 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
     if cfg.gradient_checkpointing: enable_gradient_checkpointing(c.unet, c.text_encoder if cfg.train_text_encoder else None)
     if not cfg.ppl: class_images = None  # never touched without PPL
     data = prepare_data(cfg, c, instance_images, class_images)
+    offload = acc.device.type == 'cuda'  # cached inputs: the frozen encoders are not needed on the GPU while training
+    if offload and data.inst_lat is not None and (data.class_ds is None or data.class_lat is not None): c.vae.to('cpu')
+    if offload and data.inst_emb is not None: c.text_encoder.to('cpu')
     t_setup = time.time() - t0
     params = list(c.unet.parameters()) + (list(c.text_encoder.parameters()) if cfg.train_text_encoder else [])
     opt = make_optimizer(params, cfg.lr, cfg.use_8bit_adam, device=acc.device)
@@ -230,6 +233,7 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
             save_checkpoint(acc, ckpt_root, step + 1, cfg.checkpoints_total_limit)
     bar.close()
     c.unet, c.text_encoder = acc.unwrap_model(unet), acc.unwrap_model(te)
+    c.vae.to(acc.device); c.text_encoder.to(acc.device)
     c.unet.eval(); c.text_encoder.eval()
     return TrainResult(steps=end, resumed_from=start, seconds=time.time() - t0, log=log, step_seconds=step_s, setup_seconds=t_setup)
 
