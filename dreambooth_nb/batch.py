@@ -12,10 +12,11 @@ from .data import DataError, load_subjects, synth_subject
 from .cli import resolve_run, execute_run, RunFailed
 
 # %% auto #0
-__all__ = ['IGNORED_KEYS', 'FAILURES', 'split_names', 'batch_data_dir', 'batch_out_dir', 'config_diff', 'run_state', 'set_aside',
-           'Run', 'plan_batch', 'update_failures', 'class_jobs', 'make_class_sets', 'environ', 'folder_lock',
-           'notebook_timing', 'class_task', 'run_one', 'visible_gpus', 'worker_envs', 'batch_lock', 'run_batch',
-           'format_summary', 'cli_batch', 'toy_world', 'seed_summary', 'cli_demo']
+__all__ = ['IGNORED_KEYS', 'SUBJECT_KEYS', 'FAILURES', 'split_names', 'batch_data_dir', 'batch_out_dir', 'config_diff',
+           'run_state', 'set_aside', 'other_settings', 'Run', 'plan_batch', 'update_failures', 'class_jobs',
+           'make_class_sets', 'environ', 'folder_lock', 'notebook_timing', 'class_task', 'run_one', 'visible_gpus',
+           'worker_envs', 'batch_lock', 'run_batch', 'format_summary', 'cli_batch', 'toy_world', 'seed_summary',
+           'cli_demo']
 
 # %% ../nbs/08_batch.ipynb #1dc71f9d
 def split_names(x, what:str='subject') -> list:
@@ -89,6 +90,22 @@ def set_aside(run_dir, out_dir) -> Path:
     return dest
 
 # %% ../nbs/08_batch.ipynb #f4a11ac3
+SUBJECT_KEYS = ('subject', 'condition', 'class_noun')
+
+def other_settings(out_dir, runs, cfg:RunConfig) -> list:
+    "Runs in `out_dir` outside `runs` whose config differs from `cfg` in more than subject/condition/class: 'key (first difference)'."
+    keys, want = {r.key for r in runs}, json.loads(json.dumps(cfg.to_dict(), default=str))
+    strip = lambda d: {k: v for k, v in d.items() if k not in SUBJECT_KEYS}
+    out = []
+    for p in sorted(Path(out_dir).glob('*/*/config.json')):
+        key = f'{p.parent.parent.name}/{p.parent.name}'
+        if key in keys or p.parent.parent.name.startswith(('_', '.')): continue
+        have = _read_json(p)
+        diff = config_diff(strip(have), strip(want)) if isinstance(have, dict) else {'config.json': ('unreadable', '')}
+        if diff: out.append(f"{key} ({', '.join(f'{k}: {o!r} vs {n!r}' for k, (o, n) in list(diff.items())[:2])})")
+    return out
+
+# %% ../nbs/08_batch.ipynb #ca2712ca
 @dataclass
 class Run:
     "One (subject, condition) of a batch: its validated config and the state of its folder."
@@ -125,7 +142,7 @@ def plan_batch(subjects='all', # 'all' (the dataset's subjects.csv) or 'a,b,...'
             runs.append(Run(s, c, cfg, *run_state(cfg)))
     return runs
 
-# %% ../nbs/08_batch.ipynb #4e8f32a6
+# %% ../nbs/08_batch.ipynb #63108360
 FAILURES = 'batch_failures.json'
 
 def update_failures(out_dir, failed=(), # entries {subject, condition, error, notebook}
@@ -139,7 +156,7 @@ def update_failures(out_dir, failed=(), # entries {subject, condition, error, no
     if new != cur or (failed and not p.exists()): write_json(p, new)
     return new
 
-# %% ../nbs/08_batch.ipynb #63108360
+# %% ../nbs/08_batch.ipynb #d9c25463
 def class_jobs(runs) -> list:
     "One job per class folder needed by a ppl run still to be trained, with the largest count asked."
     from dreambooth_nb.train import is_trained
@@ -183,7 +200,7 @@ def make_class_sets(jobs:list, progress:bool=False) -> dict:
     if torch.cuda.is_available(): torch.cuda.empty_cache()
     return out
 
-# %% ../nbs/08_batch.ipynb #2c8953da
+# %% ../nbs/08_batch.ipynb #56f1a4eb
 @contextlib.contextmanager
 def environ(env:dict|None):
     "Set (None: unset) environment variables for the duration; kernels started meanwhile inherit them."
@@ -216,7 +233,7 @@ def notebook_timing(nb_path, wall:float) -> dict:
     imports = next((d for c, d in zip(cells, durs) if ''.join(c.get('source', '')).lstrip().startswith(('import ', 'from '))), 0.0)
     return dict(cells=sum(durs), overhead=wall - sum(durs), imports=imports)
 
-# %% ../nbs/08_batch.ipynb #d9c25463
+# %% ../nbs/08_batch.ipynb #e47a87bf
 def _gpu_for_dask_worker(gpus):
     "Bind this Dask worker process to one of `gpus` by its name (LocalCluster names workers 0, 1, ...)."
     if not gpus or os.environ.get('_DREAMBOOTH_GPU_BOUND'): return
@@ -258,7 +275,7 @@ def run_one(spec:dict, # subject, condition, preset, data_dir, out_dir, settings
     except Exception as e: res['error'] = f'{type(e).__name__}: {e}'
     return res
 
-# %% ../nbs/08_batch.ipynb #56f1a4eb
+# %% ../nbs/08_batch.ipynb #bd84b26e
 def visible_gpus() -> list:
     "Ids of the CUDA devices this process may use (honouring CUDA_VISIBLE_DEVICES); [] without CUDA."
     try:
@@ -275,7 +292,7 @@ def worker_envs(n:int, gpus=(), cpus:int|None=None) -> list:
     t = os.environ.get('OMP_NUM_THREADS') or str(max(1, (cpus or os.cpu_count() or 1) // n))
     return [{'OMP_NUM_THREADS': t, 'MKL_NUM_THREADS': t} for _ in range(n)]
 
-# %% ../nbs/08_batch.ipynb #c28c084b
+# %% ../nbs/08_batch.ipynb #fb09e76d
 def _failed(spec, e) -> dict:
     return dict(subject=spec['subject'], condition=spec['condition'], status='failed', error=f'{type(e).__name__}: {e}',
                 notebook=None, seconds=None, overhead=None, imports=None)
@@ -325,7 +342,7 @@ def _exec_dask(jobs, specs, report, scheduler=None, workers=None, gpus=(), env=N
         client.close()
         if cluster is not None: cluster.close()
 
-# %% ../nbs/08_batch.ipynb #fb09e76d
+# %% ../nbs/08_batch.ipynb #850db403
 def _results_current(out_dir:Path) -> bool:
     "Whether <out>/results was written after every metrics/config file and the failure list."
     r = out_dir/'results'/'per_subject.csv'
@@ -343,7 +360,7 @@ def _say(msg, progress):
         tqdm.write(msg)
     else: print(msg, flush=True)
 
-# %% ../nbs/08_batch.ipynb #20c878fd
+# %% ../nbs/08_batch.ipynb #dae2c3d3
 @contextlib.contextmanager
 def batch_lock(out_dir):
     "Hold `<out>/.batch.lock` while a batch runs: a second batch on the same folder is refused, not queued."
@@ -353,7 +370,7 @@ def batch_lock(out_dir):
         raise RuntimeError(f"another batch is running on {out_dir} ({(Path(out_dir)/'.batch.lock').read_text().strip()}); "
                            "wait for it or use another --out") from None
 
-# %% ../nbs/08_batch.ipynb #331f08e7
+# %% ../nbs/08_batch.ipynb #873c3f5c
 def _execute(todo, summary, preset, data_dir, out_dir, settings, executor, scheduler, workers, progress):
     "Make the class sets and execute the runs of `todo` on the chosen executor, recording each outcome as it comes."
     from tqdm.auto import tqdm
@@ -389,7 +406,7 @@ def _execute(todo, summary, preset, data_dir, out_dir, settings, executor, sched
     summary.update({k: _mean(o[k] for o in ran) for k in ('seconds', 'overhead', 'imports')})
     summary['run_seconds'] = summary.pop('seconds')
 
-# %% ../nbs/08_batch.ipynb #dae2c3d3
+# %% ../nbs/08_batch.ipynb #40bfb30a
 def run_batch(subjects='all', # 'all' or 'a,b,...'
               conditions='ppl,no_ppl', # comma-separated conditions
               preset:str='tiny', data_dir=None, out_dir=None,
@@ -408,7 +425,7 @@ def run_batch(subjects='all', # 'all' or 'a,b,...'
     runs = plan_batch(subjects, conditions, preset, data_dir, out_dir, settings)  # raises on a mistake: nothing written yet
     out_dir, data_dir = batch_out_dir(preset, out_dir), batch_data_dir(preset, data_dir)
     S = dict(out_dir=str(out_dir), preset=preset, executor=executor, planned=len(runs), succeeded=[], skipped=[], failed=[],
-             set_aside=[], resumed=[], class_sets=[], seconds=None, run_seconds=None, overhead=None, imports=None,
+             set_aside=[], other_settings=[], resumed=[], class_sets=[], seconds=None, run_seconds=None, overhead=None, imports=None,
              results=None, results_error=None, did_work=False)
     with batch_lock(out_dir):
         for r in runs:
@@ -424,6 +441,10 @@ def run_batch(subjects='all', # 'all' or 'a,b,...'
         print(f"batch {out_dir}: {len(runs)} runs ({preset}): {len(done)} done already, {len(todo)} to run, "
               f"{len(S['failed'])} with unusable data", flush=True)
         for a in S['set_aside']: print(f"  {a['run']}: made with other settings ({a['why']}); moved to {a['to']}")
+        if (cfg0 := next((r.cfg for r in runs if r.cfg is not None), None)) and (others := other_settings(out_dir, runs, cfg0)):
+            S['other_settings'] = others
+            print(f"  warning: {len(others)} other run(s) in {out_dir} were made with other settings and will be mixed into results/: "
+                  + '; '.join(others[:3]) + (' ...' if len(others) > 3 else ''))
         for x in S['resumed']: print(f'  resuming {x}')
         for f in S['failed']: print(f"  {f['subject']}/{f['condition']}: {f['error']}")
         if todo:
@@ -438,7 +459,7 @@ def run_batch(subjects='all', # 'all' or 'a,b,...'
     S['seconds'] = time.time() - t0
     return S
 
-# %% ../nbs/08_batch.ipynb #873c3f5c
+# %% ../nbs/08_batch.ipynb #31a6d4f7
 def format_summary(S:dict) -> str:
     "The final report of a batch, one fact per line."
     n_ok, n_skip, n_fail = len(S['succeeded']), len(S['skipped']), len(S['failed'])
@@ -465,7 +486,7 @@ def cli_batch(a) -> int:
     print(format_summary(S), flush=True)
     return 1 if S['failed'] else 0
 
-# %% ../nbs/08_batch.ipynb #f0437cdf
+# %% ../nbs/08_batch.ipynb #ac9b0d60
 def toy_world():
     "(model dir, data dir) of the toy world when it is built, else None."
     model = Path(PRESETS['toy']['model'])
@@ -476,27 +497,33 @@ def toy_world():
     return None
 
 def seed_summary(out_dir, seeds) -> tuple:
-    "Per seed and condition the mean of each metric over subjects; then per condition mean and std over seeds. Writes <out>/results/seeds*.csv, seeds.md."
+    "Per seed and condition the mean of each metric over subjects (and ppl - no_ppl); mean ± std over seeds. Writes <out>/results/seeds*."
     import pandas as pd
     from dreambooth_nb.results import scan_runs, METRICS, METRIC_NAMES
     from dreambooth_nb.core import atomic_path
     out_dir, rows = Path(out_dir), []
     for s in seeds:
         runs = scan_runs(out_dir/f'seed{s}'); ok = runs[runs.status == 'ok']
-        for cond, g in ok.groupby('condition', sort=False): rows.append({'seed': s, 'condition': cond, 'subjects': len(g), **{m: g[m].mean() for m in METRICS}})
+        means = {c: g for c, g in ok.groupby('condition')}
+        for c in [c for c in CONDITIONS if c in means]:
+            rows.append({'seed': s, 'condition': c, 'subjects': len(means[c]), **{m: means[c][m].mean() for m in METRICS}})
+        if all(c in means for c in CONDITIONS):  # paired: subjects with both runs
+            both = ok.pivot_table(index='subject', columns='condition', values=list(METRICS)).dropna()
+            rows.append({'seed': s, 'condition': 'ppl - no_ppl', 'subjects': len(both),
+                         **{m: (both[(m, 'ppl')] - both[(m, 'no_ppl')]).mean() for m in METRICS}})
     per_seed = pd.DataFrame(rows, columns=['seed', 'condition', 'subjects', *METRICS])
-    agg = per_seed.groupby('condition', sort=False)[list(METRICS)].agg(['mean', 'std', 'count']) if len(per_seed) else pd.DataFrame()
-    md = ['| condition | ' + ' | '.join(METRIC_NAMES[m] for m in METRICS) + ' |', '|---' * (len(METRICS) + 1) + '|']
-    for cond in agg.index:
-        md.append(f'| {cond} | ' + ' | '.join(f"{agg.loc[cond, (m, 'mean')]:.3f} ± {agg.loc[cond, (m, 'std')]:.3f}" for m in METRICS) + ' |')
-    text = (f"Mean over subjects per seed, then mean ± std over {len(seeds)} seed(s) {list(seeds)}"
-            f" (std is nan with one seed).\n\n" + '\n'.join(md) + '\n')
+    md = ['| condition | seeds | ' + ' | '.join(METRIC_NAMES[m] for m in METRICS) + ' |', '|---' * (len(METRICS) + 2) + '|']
+    for cond, g in per_seed.groupby('condition', sort=False):
+        md.append(f'| {cond} | {len(g)} | ' + ' | '.join(f"{g[m].mean():+.3f} ± {g[m].std():.3f}" if cond.startswith('ppl -')
+                                                        else f"{g[m].mean():.3f} ± {g[m].std():.3f}" for m in METRICS) + ' |')
+    text = (f"Mean over subjects for each seed, then mean ± std across seeds {list(seeds)} (std is nan with one seed); "
+            f"'ppl - no_ppl' is the paired difference over subjects with both runs.\n\n" + '\n'.join(md) + '\n')
     res = out_dir/'results'; res.mkdir(parents=True, exist_ok=True)
     with atomic_path(res/'seeds_per_seed.csv') as t: per_seed.to_csv(t, index=False, float_format='%.6g')
     with atomic_path(res/'seeds.md') as t: t.write_text(text)
     return per_seed, text
 
-# %% ../nbs/08_batch.ipynb #74c6553c
+# %% ../nbs/08_batch.ipynb #1509b4c0
 def cli_demo(a) -> int:
     "`dreambooth-nb demo`: the batch on the toy world for each seed, results, the table over seeds and the wall time."
     t0 = time.time()
