@@ -7,16 +7,15 @@ from __future__ import annotations
 import contextlib, fcntl, json, os, socket, sys, time, uuid
 from dataclasses import dataclass
 from pathlib import Path
-from .core import PRESETS, CONDITIONS, RUNS_DIR, TOY_DIR, RunConfig, make_config, parse_sets, write_json, find_dreambench, validate_name
+from .core import PRESETS, CONDITIONS, RUNS_DIR, TOY_DIR, RunConfig, make_config, parse_sets, write_json, find_dreambench, validate_name, folder_lock
 from .data import DataError, load_subjects, synth_subject
 from .cli import resolve_run, execute_run, RunFailed
 
 # %% auto #0
 __all__ = ['IGNORED_KEYS', 'SUBJECT_KEYS', 'FAILURES', 'split_names', 'batch_data_dir', 'batch_out_dir', 'config_diff',
            'run_state', 'set_aside', 'other_settings', 'Run', 'plan_batch', 'update_failures', 'class_jobs',
-           'make_class_sets', 'environ', 'folder_lock', 'notebook_timing', 'class_task', 'run_one', 'visible_gpus',
-           'worker_envs', 'batch_lock', 'run_batch', 'format_summary', 'cli_batch', 'toy_world', 'seed_summary',
-           'cli_demo']
+           'make_class_sets', 'environ', 'notebook_timing', 'class_task', 'run_one', 'visible_gpus', 'worker_envs',
+           'batch_lock', 'run_batch', 'format_summary', 'cli_batch', 'toy_world', 'seed_summary', 'cli_demo']
 
 # %% ../nbs/08_batch.ipynb #1dc71f9d
 def split_names(x, what:str='subject') -> list:
@@ -213,17 +212,6 @@ def environ(env:dict|None):
         for k, v in old.items():
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
-
-@contextlib.contextmanager
-def folder_lock(folder, blocking:bool=True, name:str='.lock', note:str=''):
-    "An exclusive `flock` on `folder/name`; BlockingIOError when not `blocking` and taken (released if the holder dies)."
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    f = open(folder/name, 'a+')
-    try:
-        fcntl.flock(f, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        if note: f.seek(0); f.truncate(); f.write(note); f.flush()
-        yield f
-    finally: f.close()
 
 def notebook_timing(nb_path, wall:float) -> dict:
     "Seconds in the executed notebook's cells, around them (`overhead`: papermill + kernel) and in its import cell."

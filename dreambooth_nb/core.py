@@ -11,8 +11,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['PKG_DIR', 'PROJECT_DIR', 'DATA_DIR', 'RUNS_DIR', 'TINY_SD_DIR', 'TOY_DIR', 'PRESETS', 'CONDITIONS', 'SAMPLERS',
-           'find_dreambench', 'atomic_path', 'write_json', 'validate_name', 'seed_everything', 'get_device',
-           'get_dtype', 'RunConfig', 'make_config', 'parse_sets']
+           'find_dreambench', 'atomic_path', 'write_json', 'folder_lock', 'validate_name', 'seed_everything',
+           'get_device', 'get_dtype', 'RunConfig', 'make_config', 'parse_sets']
 
 # %% ../nbs/00_core.ipynb #c98b6957
 PKG_DIR = Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd().parent/'dreambooth_nb'
@@ -27,6 +27,8 @@ def find_dreambench() -> Path|None:
     return None
 
 # %% ../nbs/00_core.ipynb #b594a067
+_UMASK = os.umask(0); os.umask(_UMASK)
+
 @contextlib.contextmanager
 def atomic_path(path, suffix=None):
     "Yield a temporary path beside `path`; on success rename it to `path`, on error remove it."
@@ -35,6 +37,7 @@ def atomic_path(path, suffix=None):
     os.close(fd); tmp = Path(tmp)
     try:
         yield tmp
+        if tmp.exists(): os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; others (e.g. Dask workers) must read it
         os.replace(tmp, path)
     finally:
         if tmp.exists(): tmp.unlink()
@@ -45,6 +48,19 @@ def write_json(path, obj):
     return Path(path)
 
 # %% ../nbs/00_core.ipynb #475882fd
+@contextlib.contextmanager
+def folder_lock(folder, name:str='.lock', blocking:bool=True, note:str=''):
+    "An exclusive `flock` on `folder/name` (released if the holder dies); BlockingIOError if not `blocking` and taken."
+    import fcntl
+    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    f = open(folder/name, 'a+')
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        if note: f.seek(0); f.truncate(); f.write(note); f.flush()
+        yield f
+    finally: f.close()
+
+# %% ../nbs/00_core.ipynb #000eadc7
 _NAME_RE = re.compile(r'^[a-z0-9_]+$')
 
 def validate_name(name, what='subject'):
@@ -53,14 +69,14 @@ def validate_name(name, what='subject'):
         raise ValueError(f"invalid {what} name {name!r}: use lower-case letters, digits and '_' only")
     return name
 
-# %% ../nbs/00_core.ipynb #000eadc7
+# %% ../nbs/00_core.ipynb #c9e2fbbd
 def seed_everything(seed:int):
     "Seed python, numpy and torch (all devices)."
     import torch
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
     return seed
 
-# %% ../nbs/00_core.ipynb #ca044c4f
+# %% ../nbs/00_core.ipynb #8865d308
 def get_device(device:str|None=None):
     "The requested device, else cuda, else mps, else cpu."
     import torch
@@ -79,7 +95,7 @@ def get_dtype(mixed_precision:str='no', device=None):
     if mixed_precision == 'bf16' and device.type == 'cuda' and not torch.cuda.is_bf16_supported(): return torch.float16
     return torch.float16 if mixed_precision == 'fp16' else torch.bfloat16
 
-# %% ../nbs/00_core.ipynb #8865d308
+# %% ../nbs/00_core.ipynb #65bd98e8
 TINY_SD_DIR = RUNS_DIR/'_models'/'tiny_sd'
 TOY_DIR = DATA_DIR/'toy'
 
@@ -98,7 +114,7 @@ PRESETS = {
                  metrics_preset='paper', out_dir='runs/sd15', checkpoint_every=250, save_half=True),
 }
 
-# %% ../nbs/00_core.ipynb #c6e39d3f
+# %% ../nbs/00_core.ipynb #ae359cba
 CONDITIONS = ('ppl', 'no_ppl')
 SAMPLERS = ('dpm', 'ddim', 'pndm', 'euler', 'default')
 
@@ -203,7 +219,7 @@ class RunConfig:
     @classmethod
     def load(cls, path): return cls.from_dict(json.loads(Path(path).read_text()))
 
-# %% ../nbs/00_core.ipynb #ae359cba
+# %% ../nbs/00_core.ipynb #b69ed6df
 def _coerce(name, value):
     "Convert a string `value` to the type of RunConfig field `name`."
     ftypes = {f.name: f.type for f in fields(RunConfig)}

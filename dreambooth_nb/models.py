@@ -8,7 +8,7 @@ import gzip, json, os
 from pathlib import Path
 from types import SimpleNamespace
 import torch
-from .core import RUNS_DIR, SAMPLERS, atomic_path, get_device
+from .core import RUNS_DIR, SAMPLERS, atomic_path, folder_lock, get_device
 
 # %% auto #0
 __all__ = ['SD_SCHEDULER', 'write_clip_tokenizer_files', 'clip_tokenizer', 'load_components', 'load_pipeline', 'make_scheduler',
@@ -68,7 +68,7 @@ def load_components(model, revision=None, variant=None, dtype=torch.float32, dev
     from diffusers import AutoencoderKL, UNet2DConditionModel, DDPMScheduler
     model = _check_model_path(model)
     kw = dict(revision=revision)
-    wkw = dict(kw, variant=variant, torch_dtype=dtype)
+    wkw = dict(kw, variant=variant, dtype=dtype)
     c = SimpleNamespace(
         model=model,
         tokenizer=CLIPTokenizer.from_pretrained(model, subfolder='tokenizer', **kw),
@@ -88,7 +88,7 @@ def load_pipeline(model, revision=None, variant=None, dtype=torch.float32, devic
                                        unet=components.unet, scheduler=sched, safety_checker=None, feature_extractor=None,
                                        requires_safety_checker=False)
     else:
-        pipe = StableDiffusionPipeline.from_pretrained(_check_model_path(model), revision=revision, variant=variant, torch_dtype=dtype,
+        pipe = StableDiffusionPipeline.from_pretrained(_check_model_path(model), revision=revision, variant=variant, dtype=dtype,
                                                        safety_checker=None, feature_extractor=None, requires_safety_checker=False)
     pipe.set_progress_bar_config(disable=True)
     return pipe.to(device)
@@ -159,9 +159,11 @@ def build_sd(dest, configs, seed:int=0):
     return dest
 
 def build_tiny_sd(dest=None, seed:int=0, force:bool=False) -> Path:
-    "The tiny SD pipeline folder (built once; `force` rebuilds)."
+    "The tiny SD pipeline folder (built once, under a lock so concurrent runs do not race; `force` rebuilds)."
     dest = Path(dest or RUNS_DIR/'_models'/'tiny_sd')
-    if force or not (dest/'model_index.json').exists(): build_sd(dest, tiny_sd_configs(), seed)
+    if force or not (dest/'model_index.json').exists():
+        with folder_lock(dest.parent, name=f'.{dest.name}.lock'):
+            if force or not (dest/'model_index.json').exists(): build_sd(dest, tiny_sd_configs(), seed)
     return dest
 
 # %% ../nbs/02_models.ipynb #9da2cafb

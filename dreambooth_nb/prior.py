@@ -8,12 +8,12 @@ import contextlib, fcntl, json, re, time
 from pathlib import Path
 import torch
 from tqdm.auto import tqdm
-from .core import atomic_path, write_json, get_device
+from .core import atomic_path, write_json, get_device, folder_lock
 from .data import class_prompt, list_images
 from .models import set_scheduler
 
 # %% auto #0
-__all__ = ['MANIFEST_KEYS', 'class_image_name', 'existing_class_images', 'check_manifest', 'folder_lock', 'generate_class_images']
+__all__ = ['MANIFEST_KEYS', 'class_image_name', 'existing_class_images', 'check_manifest', 'generate_class_images']
 
 # %% ../nbs/03_prior.ipynb #b9535881
 def class_image_name(class_noun:str, index:int, seed:int) -> str:
@@ -43,15 +43,6 @@ def check_manifest(class_dir, settings:dict):
     if diff:
         raise ValueError(f"class images in {class_dir} were made with other settings {diff} (old, new); "
                          f"use another --out folder or delete that folder to regenerate")
-
-@contextlib.contextmanager
-def folder_lock(folder):
-    "An exclusive lock on `folder` (blocks while another process holds it)."
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    with open(folder/'.lock', 'w') as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try: yield
-        finally: fcntl.flock(f, fcntl.LOCK_UN)
 
 # %% ../nbs/03_prior.ipynb #c65bd32b
 def generate_class_images(pipe, class_noun:str, class_dir, n:int, # how many class images the folder must hold

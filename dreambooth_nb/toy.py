@@ -14,12 +14,13 @@ from .core import TOY_DIR, PROJECT_DIR, atomic_path, write_json, validate_name
 # %% auto #0
 __all__ = ['CLASSES', 'LIVE_CLASSES', 'COLOURS', 'PATTERNS', 'CONTEXTS', 'DETAILS', 'S', 'DRAWERS', 'N_COLOUR_OPTS',
            'N_PATTERN_OPTS', 'N_CONTEXT_OPTS', 'EMPTY_CAPTION', 'TOY_SUBJECTS', 'HOME_CONTEXTS', 'TOY_PROMPTS',
-           'GRID_PROMPTS', 'ellipse', 'box', 'segment', 'triangle', 'ring', 'draw_teapot', 'draw_vase', 'draw_clock',
-           'draw_backpack', 'draw_dog', 'draw_cat', 'background', 'render', 'image_grid', 'caption', 'all_captions',
-           'caption_table', 'attr_codes', 'caption_index', 'toy_exclude', 'sample_attrs', 'make_world',
-           'subject_photos', 'write_toy_subjects', 'toy_sd_configs', 'build_toy_components', 'to_pixels', 'vae_loss',
-           'train_vae', 'encode_world', 'min_snr_weights', 'diffusion_loss', 'sample_toy', 'save_toy_pipeline',
-           'pretrain_toy']
+           'GRID_PROMPTS', 'TEXT_LEN', 'JUDGE_HEADS', 'ellipse', 'box', 'segment', 'triangle', 'ring', 'draw_teapot',
+           'draw_vase', 'draw_clock', 'draw_backpack', 'draw_dog', 'draw_cat', 'background', 'render', 'image_grid',
+           'caption', 'all_captions', 'caption_table', 'attr_codes', 'caption_index', 'toy_exclude', 'sample_attrs',
+           'make_world', 'subject_photos', 'write_toy_subjects', 'toy_sd_configs', 'build_toy_components', 'to_pixels',
+           'vae_loss', 'train_vae', 'encode_world', 'min_snr_weights', 'diffusion_loss', 'sample_toy',
+           'save_toy_pipeline', 'pretrain_toy', 'conv_net', 'world_vocab', 'text_ids', 'text_tower', 'augment',
+           'make_pairs', 'train_toy_encoders', 'judge_accuracy']
 
 # %% ../nbs/09_toy.ipynb #c390f9b4
 CLASSES = ('backpack', 'cat', 'clock', 'dog', 'teapot', 'vase')
@@ -489,6 +490,7 @@ def pretrain_toy(out_dir, # pipeline folder to write (e.g. data/toy/sd)
     imgs, codes, vimgs, vcodes = (torch.from_numpy(a).to(device) for a in (imgs, codes, vimgs, vcodes))
     table = caption_table(c.tokenizer).to(device)
     state = torch.load(state_file, map_location='cpu', weights_only=False) if resume and state_file.exists() else None
+    if state is not None and state.get('finished'): log(f'{state_file} is a finished run: starting over'); state = None
     # 2. the VAE
     if state is not None: c.vae.load_state_dict(state['vae']); c.vae.to(device).eval(); log(f'resuming from {state_file} at step {state["step"]}')
     else: train_vae(c.vae, imgs, vae_steps, vae_batch_size, vae_lr, device, t_start + 0.15*60*minutes if minutes else None, log, seed)
@@ -510,7 +512,8 @@ def pretrain_toy(out_dir, # pipeline folder to write (e.g. data/toy/sd)
     ema_p = [p for m in (ema_unet, ema_text) for p in m.parameters()]
     gen = torch.Generator(device).manual_seed(seed + step)
     t_loop = time.time(); budget = deadline - t_loop if deadline else None
-    def frac(): return max(step/steps, (time.time()-t_loop)/budget if budget else 0)
+    f0 = state.get('frac', 0.0) if state else 0.0  # where an interrupted run's lr schedule stood
+    def frac(): return max(step/steps, f0 + (1-f0)*(time.time()-t_loop)/budget if budget else f0)
     def val_loss():
         g = torch.Generator(device).manual_seed(seed + 12345); ids = table[caption_index(vcodes, g, p_drop=0)]
         with torch.no_grad(), _autocast(device): return round(diffusion_loss(ema_unet, ema_text, c.noise_scheduler, vmeans*sf, ids, g, snr_gamma).item(), 5)
@@ -523,7 +526,7 @@ def pretrain_toy(out_dir, # pipeline folder to write (e.g. data/toy/sd)
     def checkpoint(done=False):
         st = dict(vae=c.vae.state_dict(), unet=unet.state_dict(), text=text.state_dict(), ema_unet=ema_unet.state_dict(),
                   ema_text=ema_text.state_dict(), opt=opt.state_dict(), step=step, elapsed=time.time()-t_start+elapsed0,
-                  history=history, scaling_factor=sf)
+                  history=history, scaling_factor=sf, frac=frac(), finished=done)
         with atomic_path(state_file) as tmp: torch.save(st, tmp)
         grid = image_grid(sample_toy(ema_unet, ema_text, c.vae, c.tokenizer, GRID_PROMPTS, device=device, seed=seed), ncols=6, scale=3)
         save_toy_pipeline(out_dir, c, ema_unet, ema_text, manifest(done), grid)
@@ -552,3 +555,173 @@ def pretrain_toy(out_dir, # pipeline folder to write (e.g. data/toy/sd)
     log(f"done: {step} steps in {time.time()-t_loop:.0f}s ({(time.time()-t_loop)/max(step, 1):.3f} s/step), held-out loss (ema) {history[-1]['val_loss']:.4f}")
     checkpoint(done=True)
     return manifest(True)
+
+# %% ../nbs/09_toy.ipynb #3e7cec4a
+def _torch():
+    import torch, torch.nn as nn, torch.nn.functional as F
+    return torch, nn, F
+
+def conv_net(widths=(32, 64, 128)):
+    "The toy backbone: 3 stages of two 3x3 conv + BN + ReLU, each stage halving the resolution; returns an nn.Module."
+    torch, nn, F = _torch()
+    class ConvNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            stages, c_in = [], 3
+            for i, w in enumerate(widths):
+                stages.append(nn.Sequential(nn.Conv2d(c_in, w, 3, 2, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU(inplace=True),
+                                            nn.Conv2d(w, w, 3, 1, 1, bias=False), nn.BatchNorm2d(w), nn.ReLU(inplace=True)))
+                c_in = w
+            self.stages, self.dim = nn.ModuleList(stages), widths[-1]
+        def features(self, x):
+            "Every stage's activation."
+            out = []
+            for s in self.stages: x = s(x); out.append(x)
+            return out
+        def forward(self, x): return self.features(x)[-1].mean((2, 3))
+    return ConvNet()
+
+# %% ../nbs/09_toy.ipynb #10c0053e
+TEXT_LEN = 20
+
+def world_vocab(tokenizer) -> list:
+    "Sorted CLIP token ids (special tokens included) used by the world's captions."
+    ids = tokenizer(all_captions()).input_ids
+    return sorted({i for row in ids for i in row})
+
+def text_ids(prompts, tokenizer, vocab, max_len:int=TEXT_LEN):
+    "(N, max_len) LongTensor of 1-based indices into `vocab` (0 = padding); other tokens are dropped."
+    torch = _torch()[0]
+    pos = {t: i+1 for i, t in enumerate(vocab)}
+    out = torch.zeros(len(prompts), max_len, dtype=torch.long)
+    for r, ids in enumerate(tokenizer(list(prompts)).input_ids):
+        kept = [pos[t] for t in ids if t in pos][:max_len]
+        out[r, :len(kept)] = torch.tensor(kept)
+    return out
+
+# %% ../nbs/09_toy.ipynb #48096987
+def text_tower(n_vocab:int, dim:int=64, out:int=64, layers:int=2, heads:int=4, max_len:int=TEXT_LEN):
+    "A small transformer over world-vocabulary indices, pooled at the last token (CLIP pools at its end token)."
+    torch, nn, F = _torch()
+    class TextTower(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb, self.pos = nn.Embedding(n_vocab + 1, dim, padding_idx=0), nn.Parameter(torch.zeros(max_len, dim))
+            layer = nn.TransformerEncoderLayer(dim, heads, 2*dim, dropout=0.0, batch_first=True, norm_first=True)
+            self.enc, self.ln, self.proj = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False), nn.LayerNorm(dim), nn.Linear(dim, out)
+        def forward(self, ids):
+            pad = ids == 0
+            h = self.ln(self.enc(self.emb(ids) + self.pos[:ids.shape[1]], src_key_padding_mask=pad))
+            last = (~pad).sum(1).clamp(min=1) - 1
+            return self.proj(h[torch.arange(len(ids)), last])
+    return TextTower()
+
+def augment(x, gen=None, scale=(0.8, 1.0), shift:float=0.12):
+    "Random zoom, shift and horizontal mirror of a batch (B, 3, H, W) in [-1, 1]."
+    torch, nn, F = _torch()
+    B = len(x); r = torch.rand(B, 4, generator=gen, device=x.device)
+    s = scale[0] + (scale[1]-scale[0])*r[:, 0]; flip = torch.where(r[:, 1] < 0.5, -1.0, 1.0)
+    theta = torch.zeros(B, 2, 3, device=x.device)
+    theta[:, 0, 0], theta[:, 1, 1] = s*flip, s
+    theta[:, 0, 2], theta[:, 1, 2] = (r[:, 2]*2-1)*shift, (r[:, 3]*2-1)*shift
+    return F.grid_sample(x, F.affine_grid(theta, x.shape, align_corners=False), padding_mode='border', align_corners=False)
+
+# %% ../nbs/09_toy.ipynb #777379ae
+def make_pairs(n:int, seed:int=0, exclude=()):
+    "`n` instances rendered twice each (new pose and context): uint8 (2, n, 32, 32, 3) and codes of the first view (n, 6)."
+    rng = np.random.default_rng([seed, 2])
+    a_s = [sample_attrs(rng, exclude) for _ in range(n)]
+    v1 = np.stack([render(a, rng) for a in a_s])
+    v2 = np.stack([render({**a, 'context': list(CONTEXTS)[rng.integers(len(CONTEXTS))]}, rng) for a in a_s])
+    return np.stack([v1, v2]), attr_codes(a_s)
+
+# %% ../nbs/09_toy.ipynb #24be1b80
+JUDGE_HEADS = {'class': len(CLASSES), 'colour': len(COLOURS), 'pattern': len(PATTERNS), 'context': len(CONTEXTS)}
+
+def _build_encoders(n_vocab):
+    torch, nn, F = _torch()
+    m = nn.ModuleDict(dict(judge=conv_net(), judge_heads=nn.Linear(128, sum(JUDGE_HEADS.values())),
+                           clip_image=conv_net(), clip_proj=nn.Linear(128, 64), clip_text=text_tower(n_vocab), dino=conv_net()))
+    m.clip_logit_scale = nn.Parameter(torch.tensor(math.log(1/0.07)))
+    return m
+
+def _info_nce(a, b, scale):
+    "CLIP's symmetric cross-entropy over a (N, D) x (N, D) similarity matrix."
+    torch, nn, F = _torch()
+    logits = scale * F.normalize(a, dim=-1) @ F.normalize(b, dim=-1).T
+    y = torch.arange(len(a), device=a.device)
+    return (F.cross_entropy(logits, y) + F.cross_entropy(logits.T, y)) / 2
+
+def _nt_xent(z1, z2, same, tau:float=0.2):
+    "SimCLR's NT-Xent over 2N views; `same` (N, N) marks pairs of the same instance (masked out of the negatives)."
+    torch, nn, F = _torch()
+    z = F.normalize(torch.cat([z1, z2]), dim=-1); n = len(z1)
+    sim = z @ z.T / tau
+    same2 = same.repeat(2, 2)
+    pos = torch.arange(2*n, device=z.device).roll(n)
+    mask = same2.clone(); mask[torch.arange(2*n), pos] = False
+    sim = sim.masked_fill(mask, -1e4)
+    return F.cross_entropy(sim, pos)
+
+# %% ../nbs/09_toy.ipynb #8cec3a86
+def train_toy_encoders(out_dir=None, # folder for encoders.safetensors + manifest.json (default data/toy/encoders)
+                       n_images:int=20000, n_pairs:int=10000, steps:int=1500, batch_size:int=256, lr:float=2e-3,
+                       device=None, seed:int=0, n_test:int=2000, workers:int=0, tokenizer=None, log=print) -> dict:
+    "Train the toy judge, CLIP and DINO encoders on the world; save them; return the manifest."
+    torch, nn, F = _torch()
+    from safetensors.torch import save_file
+    from dreambooth_nb.core import get_device, seed_everything
+    from dreambooth_nb.models import clip_tokenizer
+    t_start = time.time(); device = get_device(device); seed_everything(seed)
+    tok = tokenizer or clip_tokenizer(); vocab = world_vocab(tok)
+    t0 = time.time()
+    imgs, codes = make_world(n_images, seed + 101, exclude=(), workers=workers)
+    timgs, tcodes = make_world(n_test, seed + 202, exclude=(), workers=workers)
+    pairs, pcodes = make_pairs(n_pairs, seed + 303)
+    log(f'rendered {n_images + n_test + 2*n_pairs} images in {time.time()-t0:.0f}s')
+    ids_all = text_ids(all_captions(), tok, vocab).to(device)
+    imgs, codes, pairs, pcodes = (torch.from_numpy(a).to(device) for a in (imgs, codes, pairs, pcodes))
+    m = _build_encoders(len(vocab)).to(device).train()
+    opt = torch.optim.AdamW(m.parameters(), lr=lr, weight_decay=1e-4)
+    gen = torch.Generator(device).manual_seed(seed)
+    offs = np.cumsum([0] + list(JUDGE_HEADS.values()))
+    hist = []
+    for step in range(steps):
+        for g in opt.param_groups: g['lr'] = lr * min(1, (step+1)/50) * 0.5*(1+math.cos(math.pi*step/steps))
+        i = torch.randint(len(imgs), (batch_size,), generator=gen, device=device)
+        x, y = augment(to_pixels(imgs[i]), gen), codes[i]
+        out = m.judge_heads(m.judge(x))
+        l_judge = sum(F.cross_entropy(out[:, offs[k]:offs[k+1]], y[:, k]) for k in range(len(JUDGE_HEADS)))
+        cap = ids_all[caption_index(y, gen, 0.8, 0.8, 0.8, p_drop=0)]
+        l_clip = _info_nce(m.clip_proj(m.clip_image(x)), m.clip_text(cap), m.clip_logit_scale.exp().clamp(max=100))
+        j = torch.randint(pairs.shape[1], (batch_size,), generator=gen, device=device)
+        pc = pcodes[j][:, [0, 1, 2, 4, 5]]
+        same = (pc[:, None] == pc[None]).all(-1)
+        l_dino = _nt_xent(m.dino(augment(to_pixels(pairs[0, j]), gen)), m.dino(augment(to_pixels(pairs[1, j]), gen)), same)
+        loss = l_judge + l_clip + l_dino
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+        if step % 100 == 0 or step == steps-1:
+            hist.append(dict(step=step, judge=round(l_judge.item(), 4), clip=round(l_clip.item(), 4), dino=round(l_dino.item(), 4)))
+            log(f"step {step}: judge {hist[-1]['judge']:.3f} clip {hist[-1]['clip']:.3f} dino {hist[-1]['dino']:.3f} ({time.time()-t_start:.0f}s)")
+    m.eval()
+    acc = judge_accuracy(lambda x: m.judge_heads(m.judge(x)), timgs, tcodes, device)
+    log(f'judge accuracy on {n_test} held-out images: {acc}')
+    man = dict(made_by='dreambooth_nb.toy.train_toy_encoders', n_images=n_images, n_pairs=n_pairs, steps=steps, batch_size=batch_size,
+               lr=lr, seed=seed, device=str(device), seconds=round(time.time()-t_start, 1), vocab=vocab, judge_heads=JUDGE_HEADS,
+               judge_accuracy=acc, history=hist, params=sum(p.numel() for p in m.parameters()), git_commit=_git_commit(),
+               created=time.strftime('%Y-%m-%dT%H:%M:%S'))
+    out_dir = Path(out_dir or TOY_DIR/'encoders')
+    with atomic_path(out_dir/'encoders.safetensors') as tmp: save_file({k: v.detach().cpu().contiguous() for k, v in m.state_dict().items()}, str(tmp))
+    write_json(out_dir/'manifest.json', man)
+    return man
+
+def judge_accuracy(judge, imgs, codes, device='cpu', batch_size:int=500) -> dict:
+    "Accuracy of each judge head on uint8 images (numpy or torch) with their attribute codes."
+    torch = _torch()[0]
+    imgs, codes = torch.as_tensor(imgs).to(device), torch.as_tensor(codes).to(device)
+    offs = np.cumsum([0] + list(JUDGE_HEADS.values())); correct = np.zeros(len(JUDGE_HEADS))
+    with torch.no_grad():
+        for i in range(0, len(imgs), batch_size):
+            out = judge(to_pixels(imgs[i:i+batch_size]))
+            for k in range(len(JUDGE_HEADS)): correct[k] += (out[:, offs[k]:offs[k+1]].argmax(1) == codes[i:i+batch_size, k]).sum().item()
+    return {h: round(float(c / len(imgs)), 4) for h, c in zip(JUDGE_HEADS, correct)}
