@@ -20,7 +20,7 @@ __all__ = ['CLASSES', 'LIVE_CLASSES', 'COLOURS', 'PATTERNS', 'CONTEXTS', 'DETAIL
            'make_world', 'subject_photos', 'write_toy_subjects', 'toy_sd_configs', 'build_toy_components', 'to_pixels',
            'vae_loss', 'train_vae', 'encode_world', 'min_snr_weights', 'diffusion_loss', 'sample_toy',
            'save_toy_pipeline', 'pretrain_toy', 'conv_net', 'world_vocab', 'text_ids', 'text_tower', 'augment',
-           'make_pairs', 'train_toy_encoders', 'judge_accuracy']
+           'make_pairs', 'train_toy_encoders', 'judge_accuracy', 'ToyEncoders', 'load_toy_encoders']
 
 # %% ../nbs/09_toy.ipynb #c390f9b4
 CLASSES = ('backpack', 'cat', 'clock', 'dog', 'teapot', 'vase')
@@ -512,8 +512,9 @@ def pretrain_toy(out_dir, # pipeline folder to write (e.g. data/toy/sd)
     ema_p = [p for m in (ema_unet, ema_text) for p in m.parameters()]
     gen = torch.Generator(device).manual_seed(seed + step)
     t_loop = time.time(); budget = deadline - t_loop if deadline else None
-    f0 = state.get('frac', 0.0) if state else 0.0  # where an interrupted run's lr schedule stood
-    def frac(): return max(step/steps, f0 + (1-f0)*(time.time()-t_loop)/budget if budget else f0)
+    f0 = state.get('time_frac', 0.0) if state else 0.0  # how much of its time budget an interrupted run had used
+    def time_frac(): return f0 + (1-f0)*(time.time()-t_loop)/budget if budget else f0
+    def frac(): return max(step/steps, time_frac())
     def val_loss():
         g = torch.Generator(device).manual_seed(seed + 12345); ids = table[caption_index(vcodes, g, p_drop=0)]
         with torch.no_grad(), _autocast(device): return round(diffusion_loss(ema_unet, ema_text, c.noise_scheduler, vmeans*sf, ids, g, snr_gamma).item(), 5)
@@ -526,7 +527,7 @@ def pretrain_toy(out_dir, # pipeline folder to write (e.g. data/toy/sd)
     def checkpoint(done=False):
         st = dict(vae=c.vae.state_dict(), unet=unet.state_dict(), text=text.state_dict(), ema_unet=ema_unet.state_dict(),
                   ema_text=ema_text.state_dict(), opt=opt.state_dict(), step=step, elapsed=time.time()-t_start+elapsed0,
-                  history=history, scaling_factor=sf, frac=frac(), finished=done)
+                  history=history, scaling_factor=sf, time_frac=time_frac(), finished=done)
         with atomic_path(state_file) as tmp: torch.save(st, tmp)
         grid = image_grid(sample_toy(ema_unet, ema_text, c.vae, c.tokenizer, GRID_PROMPTS, device=device, seed=seed), ncols=6, scale=3)
         save_toy_pipeline(out_dir, c, ema_unet, ema_text, manifest(done), grid)
@@ -543,7 +544,7 @@ def pretrain_toy(out_dir, # pipeline folder to write (e.g. data/toy/sd)
         torch.nn.utils.clip_grad_norm_(params, 1.0); opt.step()
         with torch.no_grad(): torch._foreach_lerp_(ema_p, params, 1 - min(ema_decay, (1+step)/(10+step)))
         step += 1; bar.update(1)
-        if step % 10 == 0 or step == steps: run_loss.append(loss.detach())
+        run_loss.append(loss.detach())
         if step % log_every == 0:
             history.append(dict(step=step, train_loss=round(torch.stack(run_loss).mean().item(), 5), val_loss=val_loss(),
                                 lr=opt.param_groups[0]['lr'], seconds=round(time.time()-t_loop, 1))); run_loss = []
@@ -725,3 +726,69 @@ def judge_accuracy(judge, imgs, codes, device='cpu', batch_size:int=500) -> dict
             out = judge(to_pixels(imgs[i:i+batch_size]))
             for k in range(len(JUDGE_HEADS)): correct[k] += (out[:, offs[k]:offs[k+1]].argmax(1) == codes[i:i+batch_size, k]).sum().item()
     return {h: round(float(c / len(imgs)), 4) for h, c in zip(JUDGE_HEADS, correct)}
+
+# %% ../nbs/09_toy.ipynb #bed1602e
+class ToyEncoders:
+    "The toy-world metric encoders (06_metrics' Encoders interface), loaded from `encoders.safetensors`."
+    def __init__(self, dir=None, device='cpu'):
+        torch = _torch()[0]
+        from safetensors.torch import load_file
+        self.dir = Path(dir or TOY_DIR/'encoders')
+        if not (self.dir/'encoders.safetensors').exists():
+            raise FileNotFoundError(f"toy encoders not found: {self.dir/'encoders.safetensors'} (make them with dreambooth_nb.toy.train_toy_encoders)")
+        self.manifest = json.loads((self.dir/'manifest.json').read_text())
+        self.vocab, self.device = self.manifest['vocab'], torch.device(device)
+        self.m = _build_encoders(len(self.vocab))
+        self.m.load_state_dict(load_file(str(self.dir/'encoders.safetensors')))
+        self.m.to(self.device).eval()
+        self._tok = None
+        tag = f"toy@{self.manifest.get('created', '?')}"
+        self.ids = {'dino': f'toy-dino-cnn ({tag})', 'clip': f'toy-clip-cnn+text ({tag})', 'lpips': f'toy-lpips-judge-layers ({tag})',
+                    'metrics_preset': 'toy'}
+
+    @property
+    def tokenizer(self):
+        if self._tok is None:
+            from dreambooth_nb.models import clip_tokenizer
+            self._tok = clip_tokenizer()
+        return self._tok
+
+    def _x(self, images):
+        "PIL images (or uint8 arrays) -> (N, 3, 32, 32) in [-1, 1] on the device."
+        torch = _torch()[0]
+        arr = [np.asarray(im.convert('RGB').resize((S//2, S//2), Image.BOX) if isinstance(im, Image.Image) else im) for im in images]
+        return to_pixels(torch.from_numpy(np.stack(arr)).to(self.device))
+
+    def _run(self, f, images, batch_size=500):
+        torch, nn, F = _torch()
+        with torch.no_grad():
+            out = [f(self._x(images[i:i+batch_size])) for i in range(0, len(images), batch_size)]
+        return F.normalize(torch.cat(out).float(), dim=-1).cpu()
+
+    def dino(self, images): return self._run(self.m.dino, list(images))
+    def clip_image(self, images): return self._run(lambda x: self.m.clip_proj(self.m.clip_image(x)), list(images))
+    def clip_text(self, prompts):
+        torch, nn, F = _torch()
+        with torch.no_grad(): return F.normalize(self.m.clip_text(text_ids(list(prompts), self.tokenizer, self.vocab).to(self.device)).float(), dim=-1).cpu()
+
+    def lpips(self, a, b):
+        "Baseline LPIPS on the judge's layers: mean over layers and positions of 1 - cos(channel vectors of a, of b)."
+        torch, nn, F = _torch()
+        a, b = list(a), list(b)
+        if len(a) != len(b): raise ValueError(f"lpips needs as many images in a ({len(a)}) as in b ({len(b)})")
+        with torch.no_grad():
+            fa, fb = self.m.judge.features(self._x(a)), self.m.judge.features(self._x(b))
+            d = sum(((F.normalize(x, dim=1) - F.normalize(y, dim=1))**2).sum(1).mean((1, 2)) for x, y in zip(fa, fb))
+            return (d / (2*len(fa))).float().cpu()   # |u - v|^2 = 2 - 2 cos for unit vectors
+
+    def judge(self, images) -> list:
+        "Predicted {class, colour, pattern, context} of each image."
+        torch = _torch()[0]
+        names = dict(zip(JUDGE_HEADS, (CLASSES, list(COLOURS), PATTERNS, list(CONTEXTS))))
+        offs = np.cumsum([0] + list(JUDGE_HEADS.values()))
+        with torch.no_grad(): out = self.m.judge_heads(self.m.judge(self._x(list(images)))).cpu()
+        return [{h: names[h][int(o[offs[k]:offs[k+1]].argmax())] for k, h in enumerate(JUDGE_HEADS)} for o in out]
+
+def load_toy_encoders(dir=None, device='cpu') -> ToyEncoders:
+    "The committed toy encoders (default data/toy/encoders)."
+    return ToyEncoders(dir, device)
