@@ -511,7 +511,7 @@ def pretrain_toy(out_dir, # pipeline folder to write (e.g. data/toy/sd)
         step, elapsed0, history = state['step'], state['elapsed'], state['history']
     ema_p = [p for m in (ema_unet, ema_text) for p in m.parameters()]
     gen = torch.Generator(device).manual_seed(seed + step)
-    t_loop = time.time(); budget = deadline - t_loop if deadline else None
+    t_loop, step0 = time.time(), step; budget = deadline - t_loop if deadline else None
     f0 = state.get('time_frac', 0.0) if state else 0.0  # how much of its time budget an interrupted run had used
     def time_frac(): return f0 + (1-f0)*(time.time()-t_loop)/budget if budget else f0
     def frac(): return max(step/steps, time_frac())
@@ -553,7 +553,7 @@ def pretrain_toy(out_dir, # pipeline folder to write (e.g. data/toy/sd)
         if checkpoint_every and step % checkpoint_every == 0: checkpoint()
     bar.close()
     if history[-1]['step'] != step: history.append(dict(step=step, val_loss=val_loss(), seconds=round(time.time()-t_loop, 1)))
-    log(f"done: {step} steps in {time.time()-t_loop:.0f}s ({(time.time()-t_loop)/max(step, 1):.3f} s/step), held-out loss (ema) {history[-1]['val_loss']:.4f}")
+    log(f"done: {step} steps in {time.time()-t_loop:.0f}s ({(time.time()-t_loop)/max(step-step0, 1):.3f} s/step), held-out loss (ema) {history[-1]['val_loss']:.4f}")
     checkpoint(done=True)
     return manifest(True)
 
