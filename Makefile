@@ -21,7 +21,7 @@ test: install
 
 # The main job on the embedded default (the toy world).
 demo: install
-	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb demo
+	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb demo --seeds 0,1
 
 export: install
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean

@@ -143,34 +143,51 @@ def bench_train(a):
         emit(a, dict(kind='train', variant=name, steps_per_s=1/s, speedup=b/s, peak_gib=mem))
 
 def bench_prior(a):
-    "Class-image generation: reference (PNDM 50 steps, batch 4) vs ours (DPM-Solver++ multistep)."
-    from dreambooth_nb.models import load_pipeline, set_scheduler
-    from dreambooth_nb.core import get_dtype
+    "Class-image generation: reference (PNDM 50 steps, batch 4) vs ours (DPM-Solver++ multistep); optional quality guard."
+    from dreambooth_nb.models import load_pipeline, set_scheduler, load_components
+    from dreambooth_nb.core import get_dtype, TOY_DIR
     dev = torch.device(a.device)
-    c = components(a.arch, a.device)
     dtype = get_dtype(a.mp, dev)
-    for m in (c.unet, c.vae, c.text_encoder): m.to(dev, dtype)
+    if a.arch == 'toy':
+        c = load_components(TOY_DIR/'sd', dtype=dtype, device=dev)
+        classes = ['backpack', 'cat', 'clock', 'dog', 'teapot', 'vase']
+    else:
+        c = components(a.arch, a.device); classes = ['dog']
+        for m in (c.unet, c.vae, c.text_encoder): m.to(dev, dtype)
+    prompts = [f'a {classes[i % len(classes)]}' for i in range(a.n)]
     pipe = load_pipeline(None, components=c, device=dev)
     settings = [('reference: pndm 50 steps, batch 4', 'pndm', 50, 4)] + [(f'ours: dpm {s} steps, batch {b}', 'dpm', s, b) for s, b in a.ours]
-    out = {}
+    out, imgs = {}, {}
     for rnd in range(a.rounds):
         for name, sched, steps, bs in settings:
             set_scheduler(pipe, sched)
-            pipe(['a dog']*bs, num_inference_steps=2, height=a.res, width=a.res)  # warm-up
+            pipe(prompts[:bs], num_inference_steps=2, height=a.res, width=a.res)  # warm-up
             if dev.type == 'cuda': torch.cuda.synchronize()
-            t0 = time.perf_counter()
+            t0, ims = time.perf_counter(), []
             for k in range(0, a.n, bs):
                 gens = [torch.Generator(dev).manual_seed(i) for i in range(k, min(k+bs, a.n))]
-                pipe(['a dog']*len(gens), num_inference_steps=steps, height=a.res, width=a.res, generator=gens)
+                ims += pipe(prompts[k:k+len(gens)], num_inference_steps=steps, height=a.res, width=a.res, generator=gens).images
             if dev.type == 'cuda': torch.cuda.synchronize()
             rate = a.n / (time.perf_counter() - t0)
-            out.setdefault(name, []).append(rate)
+            out.setdefault(name, []).append(rate); imgs[name] = ims
             print(f'round {rnd} {name:<36} {rate:7.2f} images/s', flush=True)
-    ref = statistics.median(out[settings[0][0]])
+    ref_name = settings[0][0]; ref = statistics.median(out[ref_name])
     print(f'\n== prior generation: arch {a.arch}, {a.res}px, {a.device}, dtype {dtype}, {a.n} images, medians of {a.rounds}')
+    q = {}
+    if a.quality:
+        from dreambooth_nb.metrics import load_encoders
+        enc = load_encoders('toy' if a.arch == 'toy' else 'tiny')
+        rd, rc = enc.dino(imgs[ref_name]), enc.clip_image(imgs[ref_name])
+        for name, ims in imgs.items():
+            d, cl = enc.dino(ims), enc.clip_image(ims)
+            q[name] = dict(paired_dino=(d * rd).sum(-1).mean().item(), paired_clip=(cl * rc).sum(-1).mean().item())
+            if hasattr(enc, 'judge'):
+                q[name]['class_acc'] = statistics.mean(j['class'] == p.split(' ', 1)[1] for j, p in zip(enc.judge(ims), prompts))
     for name, rs in out.items():
-        r = statistics.median(rs); print(f'{name:<36} {r:7.2f} images/s  x{r/ref:5.2f}')
-        emit(a, dict(kind='prior', variant=name, images_per_s=r, speedup=r/ref))
+        r = statistics.median(rs)
+        extra = '  ' + '  '.join(f'{k} {v:.3f}' for k, v in q.get(name, {}).items())
+        print(f'{name:<36} {r:7.2f} images/s  x{r/ref:5.2f}{extra}')
+        emit(a, dict(kind='prior', variant=name, images_per_s=r, speedup=r/ref, **q.get(name, {})))
 
 def emit(a, d):
     d = dict(d, arch=a.arch, res=a.res, device=a.device, mp=a.mp,
@@ -181,7 +198,7 @@ def emit(a, d):
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
     ap.add_argument('what', choices=['train', 'prior'])
-    ap.add_argument('--arch', default='tiny', choices=['tiny', 'sd15'])
+    ap.add_argument('--arch', default='tiny', choices=['tiny', 'sd15', 'toy'])
     ap.add_argument('--res', type=int, default=64)
     ap.add_argument('--device', default='cpu')
     ap.add_argument('--mp', default='no')
@@ -190,6 +207,7 @@ if __name__ == '__main__':
     ap.add_argument('--steps', type=int, default=30); ap.add_argument('--warmup', type=int, default=3)
     ap.add_argument('--rounds', type=int, default=2)
     ap.add_argument('--n', type=int, default=16)
+    ap.add_argument('--quality', action='store_true', help='compare images with the reference by DINO/CLIP (and the toy judge)')
     ap.add_argument('--ours', default='25x8,20x16', help='dpm settings STEPSxBATCH,...')
     ap.add_argument('--jsonl', default=None)
     a = ap.parse_args()

@@ -5,17 +5,19 @@
 # %% ../nbs/08_batch.ipynb #b48b9c58
 from __future__ import annotations
 import contextlib, fcntl, json, os, socket, sys, time, uuid
+import numpy as np
 from dataclasses import dataclass
 from pathlib import Path
-from .core import PRESETS, CONDITIONS, RUNS_DIR, TOY_DIR, RunConfig, make_config, parse_sets, write_json, find_dreambench, validate_name, folder_lock
+from .core import PRESETS, CONDITIONS, RUNS_DIR, TOY_DIR, RunConfig, make_config, parse_sets, write_json, find_dreambench, validate_name, folder_lock, atomic_path
 from .data import DataError, load_subjects, synth_subject
 from .cli import resolve_run, execute_run, RunFailed
 
 # %% auto #0
-__all__ = ['IGNORED_KEYS', 'SUBJECT_KEYS', 'FAILURES', 'split_names', 'batch_data_dir', 'batch_out_dir', 'config_diff',
-           'run_state', 'set_aside', 'other_settings', 'Run', 'plan_batch', 'update_failures', 'class_jobs',
-           'make_class_sets', 'environ', 'notebook_timing', 'class_task', 'run_one', 'visible_gpus', 'worker_envs',
-           'batch_lock', 'run_batch', 'format_summary', 'cli_batch', 'toy_world', 'seed_summary', 'cli_demo']
+__all__ = ['IGNORED_KEYS', 'SUBJECT_KEYS', 'FAILURES', 'DEMO_SUBJECTS', 'split_names', 'batch_data_dir', 'batch_out_dir',
+           'config_diff', 'run_state', 'set_aside', 'other_settings', 'Run', 'plan_batch', 'update_failures',
+           'class_jobs', 'make_class_sets', 'environ', 'notebook_timing', 'class_task', 'run_one', 'visible_gpus',
+           'worker_envs', 'batch_lock', 'run_batch', 'format_summary', 'cli_batch', 'toy_world', 'seed_summary',
+           'evaluate_base', 'base_row', 'cli_demo']
 
 # %% ../nbs/08_batch.ipynb #1dc71f9d
 def split_names(x, what:str='subject') -> list:
@@ -277,7 +279,8 @@ def visible_gpus() -> list:
 def worker_envs(n:int, gpus=(), cpus:int|None=None) -> list:
     "The environment of each of `n` parallel workers: one GPU each (round robin), else an equal share of the CPU threads."
     if gpus: return [{'CUDA_VISIBLE_DEVICES': str(gpus[i % len(gpus)])} for i in range(n)]
-    t = os.environ.get('OMP_NUM_THREADS') or str(max(1, (cpus or os.cpu_count() or 1) // n))
+    total = int(os.environ.get('OMP_NUM_THREADS') or cpus or os.cpu_count() or 1)  # the batch's thread budget, shared
+    t = str(max(1, total // n))
     return [{'OMP_NUM_THREADS': t, 'MKL_NUM_THREADS': t} for _ in range(n)]
 
 # %% ../nbs/08_batch.ipynb #fb09e76d
@@ -511,7 +514,28 @@ def seed_summary(out_dir, seeds) -> tuple:
     with atomic_path(res/'seeds.md') as t: t.write_text(text)
     return per_seed, text
 
-# %% ../nbs/08_batch.ipynb #1509b4c0
+# %% ../nbs/08_batch.ipynb #a877791d
+DEMO_SUBJECTS = 'orange_dog,white_cat,pink_teapot,blue_backpack'  # 2 live + 2 objects of the toy world
+
+def evaluate_base(subject:str, preset:str, data_dir, out_dir, settings:dict|None=None) -> dict:
+    "Metrics of the untouched base model on `subject`'s prompts and PRES set (same seeds as the runs); cached."
+    from dreambooth_nb.models import load_pipeline
+    from dreambooth_nb.sample import sample_run
+    from dreambooth_nb.metrics import evaluate_run
+    cfg = resolve_run(subject, 'no_ppl', preset, data_dir, Path(out_dir)/'_base', settings)
+    run_dir = cfg.run_dir.parent/'base'
+    if (run_dir/'metrics.json').exists(): return json.loads((run_dir/'metrics.json').read_text())
+    run_dir.mkdir(parents=True, exist_ok=True); cfg.save(run_dir/'config.json')
+    sample_run(load_pipeline(cfg.model, cfg.revision, cfg.variant), cfg, run_dir, data_dir=cfg.data_dir, progress=False)
+    return evaluate_run(run_dir, verbose=False)
+
+def base_row(out_dir, subjects, preset, data_dir, settings=None) -> str:
+    "A markdown table row: the base model's metrics averaged over `subjects`."
+    from dreambooth_nb.results import METRICS
+    ms = [evaluate_base(s, preset, data_dir, out_dir, settings)['metrics'] for s in subjects]
+    return f'| base model, before fine-tuning | - | ' + ' | '.join(f"{np.mean([m[k] for m in ms]):.3f}" for k in METRICS) + ' |'
+
+# %% ../nbs/08_batch.ipynb #f6cdfddd
 def cli_demo(a) -> int:
     "`dreambooth-nb demo`: the batch on the toy world for each seed, results, the table over seeds and the wall time."
     t0 = time.time()
@@ -519,7 +543,7 @@ def cli_demo(a) -> int:
     except ValueError as e: print(f'error: --seeds: {e}', file=sys.stderr); return 2
     out = Path(a.out or RUNS_DIR/'demo')
     toy = toy_world()
-    if toy: preset, data_dir, subjects = 'toy', toy[1], 'all'
+    if toy: preset, data_dir, subjects = 'toy', toy[1], getattr(a, 'subjects', None) or DEMO_SUBJECTS
     else:
         print('=' * 78 + '\nPLACEHOLDER DEMO: the toy world (data/toy/sd + its subjects) is not built yet, so this runs the\n'
               'tiny preset (a RANDOM tiny Stable Diffusion) on 2 subjects. It shows the mechanics only: its numbers mean nothing.\n' + '=' * 78, flush=True)
@@ -532,11 +556,14 @@ def cli_demo(a) -> int:
     rc = 0
     for s in seeds:
         print(f'--- seed {s}: {preset} preset, data {data_dir}, out {out/f"seed{s}"}', flush=True)
-        try: S = run_batch(subjects, ','.join(CONDITIONS), preset, data_dir, out/f'seed{s}', {'seed': s})
+        try: S = run_batch(subjects, ','.join(CONDITIONS), preset, data_dir, out/f'seed{s}', {'seed': s}, workers=getattr(a, 'workers', None))
         except (ValueError, KeyError, FileNotFoundError, RuntimeError) as e: print(f'error: {e}', file=sys.stderr); return 2
         print(format_summary(S), flush=True); rc |= bool(S['failed'])
     try:
         _, text = seed_summary(out, seeds)
+        if toy:
+            text = text.rstrip('\n') + '\n' + base_row(out, split_names(subjects), preset, data_dir, {'seed': seeds[0]}) + '\n'
+            with atomic_path(out/'results'/'seeds.md') as t: t.write_text(text)
         print(('PLACEHOLDER (tiny preset, random weights) - ' if not toy else 'toy world - ') + text)
     except Exception as e: print(f'the table over seeds could not be made: {type(e).__name__}: {e}'); rc = 1
     print(f'demo wall time: {time.time() - t0:.0f}s ({len(seeds)} seed(s), results in {out})')

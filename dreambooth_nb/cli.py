@@ -76,6 +76,8 @@ def parser():
     p = sub.add_parser('demo', help='the main job on the embedded default (the toy world): batch + results')
     p.add_argument('--out', default=None, help='experiment folder (default runs/demo)')
     p.add_argument('--seeds', default=None, help='comma-separated training seeds (default: the demo\'s)')
+    p.add_argument('--subjects', default=None, help='comma-separated toy subjects (default: 2 live + 2 objects)')
+    p.add_argument('--workers', type=int, default=2, help='runs in parallel (one CPU thread each)')
     p = sub.add_parser('download', help='download DreamBench from its public GitHub repository')
     p.add_argument('--dest', default='data/dreambench', help='destination folder')
     p = sub.add_parser('check-data', help='validate a dataset folder and print a per-subject summary')

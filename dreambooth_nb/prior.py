@@ -61,7 +61,7 @@ def generate_class_images(pipe, class_noun:str, class_dir, n:int, # how many cla
             set_scheduler(pipe, scheduler)
             device = pipe.device if pipe.device.type != 'mps' else torch.device('cpu')
             t0 = time.time()
-            for b in tqdm(range(0, len(todo), batch_size), desc=f'class images "{settings["prompt"]}"', disable=not progress):
+            for b in tqdm(range(0, len(todo), batch_size), desc=f'class images "{settings["prompt"]}"', mininterval=2, disable=not progress):
                 idx = todo[b:b+batch_size]
                 gens = [torch.Generator(device).manual_seed(seed + i) for i in idx]
                 images = pipe([settings['prompt']]*len(idx), num_inference_steps=steps, guidance_scale=guidance,

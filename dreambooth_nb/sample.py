@@ -61,7 +61,7 @@ def sample_run(pipe, cfg, run_dir, data_dir=None, progress:bool=True) -> list:
     todo = [r for r in rows if not (run_dir/r['path']).exists()]
     set_scheduler(pipe, cfg.sample_scheduler)
     t0, bs = time.time(), cfg.sample_batch_size
-    for b in tqdm(range(0, len(todo), bs), desc='samples', disable=not progress or not todo):
+    for b in tqdm(range(0, len(todo), bs), desc='samples', mininterval=2, disable=not progress or not todo):
         chunk = todo[b:b+bs]
         ims = sample_images(pipe, [r['prompt'] for r in chunk], [r['seed'] for r in chunk], cfg.sample_steps, cfg.sample_guidance, cfg.resolution)
         for r, im in zip(chunk, ims):

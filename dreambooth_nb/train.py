@@ -214,7 +214,7 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
     unet.train(); te.train(cfg.train_text_encoder)
     c_run = copy.copy(c); c_run.text_encoder = te
     log, end = [], min(cfg.steps, max_steps or cfg.steps)
-    bar = tqdm(range(start, end), initial=start, total=cfg.steps, desc='train', disable=not progress)
+    bar = tqdm(range(start, end), initial=start, total=cfg.steps, desc='train', mininterval=2, disable=not progress)
     step_s, sync = [], (torch.cuda.synchronize if acc.device.type == 'cuda' else (lambda: None))
     for step in bar:
         ts = time.perf_counter()
@@ -228,7 +228,7 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
         sync(); step_s.append(time.perf_counter() - ts)
         if step % log_every == 0 or step == end - 1:
             log.append(dict(step=step + 1, loss=loss.item(), instance=inst.item(), prior=prior.item(), lr=sched.get_last_lr()[0]))
-            bar.set_postfix(loss=f'{loss.item():.4f}')
+            bar.set_postfix(loss=f'{loss.item():.4f}', refresh=False)
         if ckpt_root is not None and cfg.checkpoint_every and (step + 1) % cfg.checkpoint_every == 0 and step + 1 < cfg.steps:
             save_checkpoint(acc, ckpt_root, step + 1, cfg.checkpoints_total_limit)
     bar.close()
