@@ -237,7 +237,7 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
     c.unet.eval(); c.text_encoder.eval()
     return TrainResult(steps=end, resumed_from=start, seconds=time.time() - t0, log=log, step_seconds=step_s, setup_seconds=t_setup)
 
-# %% ../nbs/04_train.ipynb #e676bfd1
+# %% ../nbs/04_train.ipynb #b356d8d7
 def save_pipeline(c, dest, half:bool=False, extra:dict|None=None) -> Path:
     "Save components `c` as a StableDiffusionPipeline folder at `dest` (atomically); `extra` goes to train_info.json."
     from diffusers import StableDiffusionPipeline
