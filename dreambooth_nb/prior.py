@@ -57,16 +57,20 @@ def generate_class_images(pipe, class_noun:str, class_dir, n:int, # how many cla
         check_manifest(class_dir, settings)
         have = existing_class_images(class_dir, class_noun, seed)
         todo = [i for i in range(n) if i not in have]
+        # batches are fixed index slices [k*batch_size, (k+1)*batch_size): an interrupted run redoes its batch whole, so
+        # every image comes out of the same batch as in an uninterrupted run (bit-identical, not just up to rounding)
+        chunks = [list(range(b, min(b + batch_size, n))) for b in range(0, n, batch_size)]
+        chunks = [ch for ch in chunks if any(i not in have for i in ch)]
         if todo:
             set_scheduler(pipe, scheduler)
             device = pipe.device if pipe.device.type != 'mps' else torch.device('cpu')
             t0 = time.time()
-            for b in tqdm(range(0, len(todo), batch_size), desc=f'class images "{settings["prompt"]}"', mininterval=2, disable=not progress):
-                idx = todo[b:b+batch_size]
+            for idx in tqdm(chunks, desc=f'class images "{settings["prompt"]}"', mininterval=2, disable=not progress):
                 gens = [torch.Generator(device).manual_seed(seed + i) for i in idx]
                 images = pipe([settings['prompt']]*len(idx), num_inference_steps=steps, guidance_scale=guidance,
                               height=resolution, width=resolution, generator=gens).images
                 for i, im in zip(idx, images):
+                    if i in have: continue
                     p = class_dir/class_image_name(class_noun, i, seed + i)
                     with atomic_path(p) as tmp: im.save(tmp, format='PNG')
                     have[i] = p
