@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# The one prepared device run (H100/H200): SD1.5-architecture benchmarks, then the toy world's
-# pretraining. Run through the device tool with carry: .devcarry runs/_models/clip_tokenizer.
-# Everything it prints and writes under $OUT comes back; BENCHMARKS.md records the numbers.
+# The one prepared device run (H100/H200): SD1.5-architecture benchmarks, then (optionally) the toy
+# world's pretraining. The GPU image has torch/transformers/accelerate but not diffusers/bitsandbytes,
+# and no open_clip; build what travels, here, once (.devcarry is git-ignored):
+#   mkdir -p .devcarry/wheels .devcarry/site
+#   pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+#       --platform manylinux_2_24_x86_64 -d .devcarry/wheels diffusers==0.42.1 importlib_metadata bitsandbytes==0.50.2
+#   unzip -q .devcarry/wheels/bitsandbytes-*.whl -d .devcarry/site && rm .devcarry/wheels/bitsandbytes-*.whl
+#   find .devcarry/site/bitsandbytes -name 'libbitsandbytes_*.so' ! -name '*cuda130*' ! -name '*cpu*' -delete
+#   .venv/bin/python -c "from dreambooth_nb.models import clip_tokenizer; clip_tokenizer()"
+# then run it with the device tool: carry [".devcarry", "runs/_models/clip_tokenizer"], and set
+# SKIP_TOY=1 to leave the committed toy model alone. Everything under $OUT comes back;
+# bench/BENCHMARKS.md records the numbers.
 set -u
 T0=$(date +%s); left() { echo $(( ${DEADLINE:-540} - ($(date +%s) - T0) )); }
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
@@ -17,7 +26,7 @@ run 120 python3 bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp
 # 2. class-image generation: pipeline defaults (PNDM 50 steps, batch 4) vs DPM-Solver++ (25x8, 20x16), fp16
 run 70 python3 bench/bench.py prior --arch sd15 --res 512 --device cuda --mp fp16 --n 32 --rounds 1 --ours 25x8,20x16,20x32 --jsonl $OUT/bench.jsonl
 # 3. the toy world's base model, pretrained for a fixed time budget
-if [ -f bench/pretrain_toy.py ]; then
+if [ -z "${SKIP_TOY:-}" ] && [ -f bench/pretrain_toy.py ]; then
   run 260 python3 bench/pretrain_toy.py --out $OUT/toy --state-dir /tmp/toystate --device cuda --minutes ${TOY_MINUTES:-3.5}
   (cd $OUT && tar czf toy.tgz toy && rm -rf toy && split -b 15M toy.tgz toy.tgz.part && rm toy.tgz; ls -la)
 fi
