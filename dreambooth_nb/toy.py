@@ -18,9 +18,9 @@ __all__ = ['CLASSES', 'LIVE_CLASSES', 'COLOURS', 'PATTERNS', 'CONTEXTS', 'DETAIL
            'draw_vase', 'draw_clock', 'draw_backpack', 'draw_dog', 'draw_cat', 'background', 'render', 'image_grid',
            'caption', 'all_captions', 'caption_table', 'attr_codes', 'caption_index', 'toy_exclude', 'sample_attrs',
            'make_world', 'subject_photos', 'write_toy_subjects', 'toy_sd_configs', 'build_toy_components', 'to_pixels',
-           'vae_loss', 'train_vae', 'encode_world', 'min_snr_weights', 'diffusion_loss', 'sample_toy',
-           'save_toy_pipeline', 'pretrain_toy', 'conv_net', 'world_vocab', 'text_ids', 'text_tower', 'augment',
-           'make_pairs', 'train_toy_encoders', 'judge_accuracy', 'ToyEncoders', 'load_toy_encoders']
+           'vae_loss', 'train_vae', 'encode_world', 'diffusion_loss', 'sample_toy', 'save_toy_pipeline', 'pretrain_toy',
+           'conv_net', 'world_vocab', 'text_ids', 'text_tower', 'augment', 'make_pairs', 'train_toy_encoders',
+           'judge_accuracy', 'ToyEncoders', 'load_toy_encoders']
 
 # %% ../nbs/09_toy.ipynb #c390f9b4
 CLASSES = ('backpack', 'cat', 'clock', 'dog', 'teapot', 'vase')
@@ -386,11 +386,7 @@ def encode_world(vae, images, batch_size:int=512):
     return torch.cat(means), torch.cat(stds)
 
 # %% ../nbs/09_toy.ipynb #1961c179
-def min_snr_weights(noise_scheduler, timesteps, gamma:float=5.0):
-    "Min-SNR-gamma weights min(SNR, gamma) / SNR for epsilon prediction."
-    ac = noise_scheduler.alphas_cumprod.to(timesteps.device)[timesteps]
-    snr = ac / (1 - ac)
-    return snr.clamp(max=gamma) / snr
+from .train import min_snr_weights  # the same weighting the fine-tuning loop uses (04_train)
 
 def diffusion_loss(unet, text_encoder, noise_scheduler, latents, input_ids, gen=None, snr_gamma:float|None=5.0):
     "Epsilon-prediction loss of `unet` on scaled `latents` conditioned on `input_ids`."
