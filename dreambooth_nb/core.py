@@ -114,7 +114,7 @@ PRESETS = {
                  metrics_preset='paper', out_dir='runs/sd15', checkpoint_every=250, save_half=True),
 }
 
-# %% ../nbs/00_core.ipynb #ae359cba
+# %% ../nbs/00_core.ipynb #548fd7c8
 CONDITIONS = ('ppl', 'no_ppl')
 SAMPLERS = ('dpm', 'ddim', 'pndm', 'euler', 'default')
 
@@ -219,7 +219,7 @@ class RunConfig:
     @classmethod
     def load(cls, path): return cls.from_dict(json.loads(Path(path).read_text()))
 
-# %% ../nbs/00_core.ipynb #b69ed6df
+# %% ../nbs/00_core.ipynb #f47899b6
 def _coerce(name, value):
     "Convert a string `value` to the type of RunConfig field `name`."
     ftypes = {f.name: f.type for f in fields(RunConfig)}

@@ -114,7 +114,7 @@ def set_scheduler(pipe, name:str):
     if s is not None: pipe.scheduler = s
     return pipe
 
-# %% ../nbs/02_models.ipynb #3731bf2e
+# %% ../nbs/02_models.ipynb #cf05362e
 def tiny_sd_configs(cross_dim:int=32, sample_size:int=32):
     "Configs of a tiny UNet, VAE and CLIP text encoder with SD1.5's structure."
     unet = dict(sample_size=sample_size, in_channels=4, out_channels=4, layers_per_block=1, block_out_channels=(32, 64),
@@ -166,7 +166,7 @@ def build_tiny_sd(dest=None, seed:int=0, force:bool=False) -> Path:
             if force or not (dest/'model_index.json').exists(): build_sd(dest, tiny_sd_configs(), seed)
     return dest
 
-# %% ../nbs/02_models.ipynb #9da2cafb
+# %% ../nbs/02_models.ipynb #92b0b96d
 def sd15_configs():
     "Component configs of Stable Diffusion v1.5 (for random-weight benchmarks)."
     unet = dict(sample_size=64, in_channels=4, out_channels=4, layers_per_block=2, block_out_channels=(320, 640, 1280, 1280),
@@ -178,7 +178,7 @@ def sd15_configs():
                 max_position_embeddings=77, bos_token_id=49406, eos_token_id=49407, pad_token_id=49407, hidden_act='quick_gelu', projection_dim=768)
     return SimpleNamespace(unet=unet, vae=vae, text=text)
 
-# %% ../nbs/02_models.ipynb #acb26653
+# %% ../nbs/02_models.ipynb #7c5e0a1e
 def enable_gradient_checkpointing(*models):
     "Turn on gradient checkpointing on diffusers / transformers models."
     for m in models:

@@ -44,10 +44,11 @@ def check_manifest(class_dir, settings:dict):
         raise ValueError(f"class images in {class_dir} were made with other settings {diff} (old, new); "
                          f"use another --out folder or delete that folder to regenerate")
 
-# %% ../nbs/03_prior.ipynb #c65bd32b
+# %% ../nbs/03_prior.ipynb #b90fd16c
 def generate_class_images(pipe, class_noun:str, class_dir, n:int, # how many class images the folder must hold
                           seed:int=0, steps:int=25, guidance:float=7.5, scheduler:str='dpm',
-                          resolution:int=512, batch_size:int=8, model:str='', progress:bool=True) -> list:
+                          resolution:int=512, batch_size:int=8, model:str='', progress:bool=True,
+                          load_pipe=None) -> list: # with `pipe` None: called to load the pipeline only if images are missing
     "Make sure `class_dir` holds `n` class images of `class_noun`; return their paths (index order)."
     if n < 0: raise ValueError(f"n must be >= 0, got {n}")
     class_dir = Path(class_dir)
@@ -62,6 +63,7 @@ def generate_class_images(pipe, class_noun:str, class_dir, n:int, # how many cla
         chunks = [list(range(b, min(b + batch_size, n))) for b in range(0, n, batch_size)]
         chunks = [ch for ch in chunks if any(i not in have for i in ch)]
         if todo:
+            if pipe is None: pipe = load_pipe()
             set_scheduler(pipe, scheduler)
             device = pipe.device if pipe.device.type != 'mps' else torch.device('cpu')
             t0 = time.time()

@@ -61,7 +61,7 @@ def encode_prompts(tokenizer, text_encoder, prompts:list):
     ids = tokenizer(prompts, padding='max_length', max_length=tokenizer.model_max_length, truncation=True, return_tensors='pt').input_ids
     return text_encoder(ids.to(text_encoder.device))[0]
 
-# %% ../nbs/04_train.ipynb #2ace87c6
+# %% ../nbs/04_train.ipynb #29f0b70c
 @torch.no_grad()
 def encode_latent_dist(vae, pixels, batch_size:int=8):
     "Mean and std of the VAE posterior for `pixels` (N, 3, H, W) in [-1, 1]."
@@ -76,7 +76,7 @@ def sample_latents(vae, mean, std, generator):
     eps = torch.randn(mean.shape, generator=generator).to(mean.device)
     return (mean + std * eps) * vae.config.scaling_factor
 
-# %% ../nbs/04_train.ipynb #790c4e7b
+# %% ../nbs/04_train.ipynb #2c036b8f
 def step_generator(seed:int, step:int, micro:int=0):
     "The CPU generator for micro-batch `micro` of optimizer step `step`."
     return torch.Generator().manual_seed((seed * 1_000_003 + step * 101 + micro) % 2**63)
@@ -120,7 +120,7 @@ def train_step(c, unet, data:TrainData, batch_size:int, gen, with_prior:bool=Tru
                                  with_prior, weights=w, return_parts=True)
     return loss, inst, prior, noisy, t
 
-# %% ../nbs/04_train.ipynb #1722208d
+# %% ../nbs/04_train.ipynb #af11493d
 def make_optimizer(params, lr:float, use_8bit:bool=False, weight_decay:float=1e-2, device=None):
     "AdamW (fused on CUDA, foreach elsewhere) or bitsandbytes AdamW8bit, with diffusers' defaults."
     params = [p for p in params if p.requires_grad]
@@ -151,7 +151,7 @@ def save_checkpoint(accelerator, ckpt_root, step:int, limit:int=2):
     for _, p in list_checkpoints(root)[:-limit] if limit > 0 else []: shutil.rmtree(p)
     return dest
 
-# %% ../nbs/04_train.ipynb #ff36da86
+# %% ../nbs/04_train.ipynb #07075efc
 @dataclass
 class TrainResult:
     steps: int                  # optimizer steps done in total
@@ -179,7 +179,7 @@ def prepare_data(cfg, c, instance_images, class_images=None, weight_dtype=torch.
             if class_ds is not None: data.class_emb = encode_prompts(c.tokenizer, c.text_encoder, [class_ds.prompt])
     return data
 
-# %% ../nbs/04_train.ipynb #af11493d
+# %% ../nbs/04_train.ipynb #568497bb
 def train(cfg, c, instance_images, class_images=None, # PIL images or paths; class images used only with PPL
           ckpt_root=None, # checkpoint folder (None: no checkpoints, no resume)
           max_steps:int|None=None, # stop after this step (simulates an interruption)
@@ -237,7 +237,7 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
     c.unet.eval(); c.text_encoder.eval()
     return TrainResult(steps=end, resumed_from=start, seconds=time.time() - t0, log=log, step_seconds=step_s, setup_seconds=t_setup)
 
-# %% ../nbs/04_train.ipynb #b356d8d7
+# %% ../nbs/04_train.ipynb #cdacb09d
 def save_pipeline(c, dest, half:bool=False, extra:dict|None=None) -> Path:
     "Save components `c` as a StableDiffusionPipeline folder at `dest` (atomically); `extra` goes to train_info.json."
     from diffusers import StableDiffusionPipeline
