@@ -26,5 +26,7 @@ demo: install
 export: install
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
 
+# The CPU training benchmark of bench/BENCHMARKS.md (prints its numbers; `python bench/bench.py -h` for the rest).
 bench: install
-	$(PY) bench/bench_train.py
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) bench/bench.py train --arch tiny --res 64 --steps 30 --rounds 3 \
+		--variants baseline,basemem,ours,floor,nolat,notext

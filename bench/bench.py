@@ -5,9 +5,11 @@ Prints its figures (nothing is asserted) and appends one JSON line per measureme
   python bench/bench.py train --arch sd15 --res 64 --steps 4           # CPU, SD1.5 architecture, random weights
   python bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp16 --adam8 --gc   # GPU
   python bench/bench.py prior --arch sd15 --res 512 --device cuda --mp fp16 --n 16
-The baseline loop behaves like diffusers' examples/dreambooth/train_dreambooth.py: it VAE-encodes the
-[instance; class] pixels and text-encodes the prompts at every step, with torch AdamW (defaults) or
-bitsandbytes AdamW8bit, the same precision, model, data and seeds."""
+The baseline loop behaves like diffusers' examples/dreambooth/train_dreambooth.py: a DataLoader reads, transforms and
+tokenizes the instance and class image files at every step, then it VAE-encodes the [instance; class] pixels and
+text-encodes the prompts, with torch AdamW (defaults) or bitsandbytes AdamW8bit, the same precision, model, data and
+seeds. `basemem` is that loop with the images held in memory; `floor` is UNet forward+backward+optimizer alone, the
+limit no loop can beat."""
 import argparse, copy, json, os, statistics, sys, threading, time
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -34,10 +36,72 @@ def images(n, res, seed):
     rng = np.random.default_rng(seed)
     return [Image.fromarray(rng.integers(0, 255, (res, res, 3), dtype=np.uint8)) for _ in range(n)]
 
-def baseline_train(c, cfg, inst_imgs, class_imgs, steps):
-    "A loop that behaves like diffusers' train_dreambooth.py (no caches)."
-    from accelerate import Accelerator
+def image_files(folder, n_inst, n_class, res, seed=0):
+    """Files as the two loops read them: the instance photos at their source size (DreamBench `dog`, 512 px JPEGs, when
+    ../shared/dreambench or $DREAMBENCH_DIR is present; else smooth synthetic 512 px JPEGs) and class images saved as
+    JPEGs at the training resolution, as diffusers' script saves what it generates. Returns (instance paths, class paths)."""
+    from PIL import Image, ImageFilter
+    from dreambooth_nb.core import find_dreambench
+    folder = Path(folder); (folder/'class').mkdir(parents=True, exist_ok=True)
+    db = find_dreambench()
+    inst = sorted((db/'dog').glob('*.jpg'))[:n_inst] if db is not None and (db/'dog').is_dir() else []
+    if not inst:
+        (folder/'instance').mkdir(exist_ok=True)
+        for k, im in enumerate(images(n_inst, 64, seed)):
+            inst.append(folder/'instance'/f'{k:02d}.jpg'); im.resize((512, 512)).filter(ImageFilter.GaussianBlur(8)).save(inst[-1], quality=90)
+    cls = []
+    for k, im in enumerate(images(n_class, res, seed + 1)):
+        cls.append(folder/'class'/f'{k}.jpg'); im.filter(ImageFilter.GaussianBlur(2)).save(cls[-1])
+    return list(inst), cls
+
+class DiffusersLikeDataset(torch.utils.data.Dataset):
+    """Behaves like `DreamBoothDataset` in diffusers' train_dreambooth.py: every item opens the instance and class image
+    files, applies EXIF orientation, converts to RGB, resizes/crops/normalises, and tokenizes both prompts."""
+    def __init__(self, inst_paths, class_paths, tokenizer, inst_prompt, class_prompt, res):
+        from dreambooth_nb.data import image_transform
+        self.inst, self.cls, self.tok, self.ip, self.cp = inst_paths, class_paths, tokenizer, inst_prompt, class_prompt
+        self.tfm, self.n = image_transform(res, center_crop=False), max(len(class_paths), len(inst_paths))
+    def __len__(self): return self.n
+    def _img(self, path):
+        from PIL import Image, ImageOps
+        im = ImageOps.exif_transpose(Image.open(path))
+        return self.tfm(im if im.mode == 'RGB' else im.convert('RGB'))
+    def _ids(self, prompt):
+        return self.tok(prompt, truncation=True, padding='max_length', max_length=self.tok.model_max_length, return_tensors='pt').input_ids
+    def __getitem__(self, i):
+        return dict(instance_images=self._img(self.inst[i % len(self.inst)]), instance_prompt_ids=self._ids(self.ip),
+                    class_images=self._img(self.cls[i % len(self.cls)]), class_prompt_ids=self._ids(self.cp))
+
+def diffusers_like_collate(examples):
+    "[instance; class] pixels and prompt ids, as diffusers' collate_fn with prior preservation."
+    ids = [e['instance_prompt_ids'] for e in examples] + [e['class_prompt_ids'] for e in examples]
+    px = torch.stack([e['instance_images'] for e in examples] + [e['class_images'] for e in examples])
+    return dict(input_ids=torch.cat(ids), pixel_values=px.to(memory_format=torch.contiguous_format).float())
+
+def baseline_batches(c, cfg, inst_paths, class_paths, loader:bool):
+    """Endless [instance; class] batches. `loader=True`: a DataLoader over `DiffusersLikeDataset` (shuffled, no workers,
+    diffusers' defaults), so file reading, transforms and tokenization happen every step as in the reference script.
+    `loader=False`: the images transformed once and held in memory (the compute-only baseline)."""
     from dreambooth_nb.data import image_transform, instance_prompt, class_prompt
+    ip, cp = instance_prompt(cfg.class_noun), class_prompt(cfg.class_noun)
+    if loader:
+        ds = DiffusersLikeDataset(inst_paths, class_paths, c.tokenizer, ip, cp, cfg.resolution)
+        dl = torch.utils.data.DataLoader(ds, batch_size=1, shuffle=True, collate_fn=diffusers_like_collate, num_workers=0,
+                                         generator=torch.Generator().manual_seed(0))
+        while True: yield from dl
+    from PIL import Image
+    tfm = image_transform(cfg.resolution)
+    ipx = torch.stack([tfm(Image.open(p).convert('RGB')) for p in inst_paths])
+    cpx = torch.stack([tfm(Image.open(p).convert('RGB')) for p in class_paths])
+    ids = c.tokenizer([ip, cp], padding='max_length', max_length=77, truncation=True, return_tensors='pt').input_ids
+    g = torch.Generator().manual_seed(0)
+    while True:
+        i, j = torch.randint(len(ipx), (1,), generator=g), torch.randint(len(cpx), (1,), generator=g)
+        yield dict(input_ids=ids, pixel_values=torch.cat([ipx[i], cpx[j]]))
+
+def baseline_train(c, cfg, inst_paths, class_paths, steps, loader=True):
+    "A loop that behaves like diffusers' train_dreambooth.py (no caches); `loader=False` drops the per-step data loading."
+    from accelerate import Accelerator
     from dreambooth_nb.core import get_dtype
     dev = torch.device(cfg.device)
     mp = cfg.mixed_precision if dev.type == 'cuda' else 'no'
@@ -49,20 +113,17 @@ def baseline_train(c, cfg, inst_imgs, class_imgs, steps):
     if cfg.use_8bit_adam:
         import bitsandbytes as bnb; opt = bnb.optim.AdamW8bit(c.unet.parameters(), lr=cfg.lr, weight_decay=1e-2)
     else: opt = torch.optim.AdamW(c.unet.parameters(), lr=cfg.lr, weight_decay=1e-2)
-    unet, opt = acc.prepare(c.unet, opt)
-    tfm = image_transform(cfg.resolution)
-    ip, cp = torch.stack([tfm(i) for i in inst_imgs]), torch.stack([tfm(i) for i in class_imgs])
-    ids = c.tokenizer([instance_prompt(cfg.class_noun), class_prompt(cfg.class_noun)], padding='max_length', max_length=77,
-                      truncation=True, return_tensors='pt').input_ids.to(acc.device)
-    g = torch.Generator().manual_seed(0)
+    from diffusers.optimization import get_scheduler
+    sched = get_scheduler('constant', opt)
+    unet, opt, sched = acc.prepare(c.unet, opt, sched)
+    batches = baseline_batches(c, cfg, inst_paths, class_paths, loader)
     times, sync = [], (torch.cuda.synchronize if acc.device.type == 'cuda' else (lambda: None))
     for s in range(steps):
         t0 = time.perf_counter()
-        i, j = torch.randint(len(ip), (1,), generator=g), torch.randint(len(cp), (1,), generator=g)
-        pixels = torch.cat([ip[i], cp[j]]).to(acc.device, wd)
+        batch = next(batches)
         with torch.no_grad():
-            latents = c.vae.encode(pixels).latent_dist.sample() * c.vae.config.scaling_factor
-            enc = c.text_encoder(ids)[0]
+            latents = c.vae.encode(batch['pixel_values'].to(acc.device, wd)).latent_dist.sample() * c.vae.config.scaling_factor
+            enc = c.text_encoder(batch['input_ids'].to(acc.device))[0]
         noise = torch.randn_like(latents)
         t = torch.randint(0, 1000, (2,), device=latents.device)
         noisy = c.noise_scheduler.add_noise(latents, noise, t)
@@ -72,7 +133,35 @@ def baseline_train(c, cfg, inst_imgs, class_imgs, steps):
         loss = F.mse_loss(p, n) + cfg.prior_loss_weight * F.mse_loss(pp, npr)
         acc.backward(loss)
         acc.clip_grad_norm_(unet.parameters(), 1.0)
-        opt.step(); opt.zero_grad()
+        opt.step(); sched.step(); opt.zero_grad(set_to_none=False)  # diffusers' default (--set_grads_to_none off)
+        _ = (loss.detach().item(), sched.get_last_lr()[0])  # diffusers logs loss and lr every step
+        sync(); times.append(time.perf_counter() - t0)
+    return times
+
+def baseline_mem_train(c, cfg, inst_paths, class_paths, steps): return baseline_train(c, cfg, inst_paths, class_paths, steps, loader=False)
+
+def floor_train(c, cfg, inst_paths, class_paths, steps):
+    """The floor of any loop on this model and setting: UNet forward + backward + clipping + optimizer step on one fixed
+    [instance; class] batch of latents and embeddings (no data, no encoders, no sampling). baseline / floor bounds what
+    removing the rest can buy."""
+    from accelerate import Accelerator
+    from dreambooth_nb.train import make_optimizer
+    dev = torch.device(cfg.device)
+    acc = Accelerator(mixed_precision=cfg.mixed_precision if dev.type == 'cuda' else 'no', cpu=dev.type == 'cpu')
+    c.unet.requires_grad_(True).to(acc.device, torch.float32)
+    if cfg.gradient_checkpointing: c.unet.enable_gradient_checkpointing()
+    unet, opt = acc.prepare(c.unet, make_optimizer(c.unet.parameters(), cfg.lr, cfg.use_8bit_adam, device=acc.device))
+    lat_res = cfg.resolution // 2 ** (len(c.vae.config.block_out_channels) - 1)
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(2, unet.config.in_channels, lat_res, lat_res, generator=g).to(acc.device)
+    enc = torch.randn(2, 77, unet.config.cross_attention_dim, generator=g).to(acc.device)
+    t, noise = torch.tensor([10, 500], device=acc.device), torch.randn(x.shape, generator=g).to(acc.device)
+    times, sync = [], (torch.cuda.synchronize if acc.device.type == 'cuda' else (lambda: None))
+    for s in range(steps):
+        t0 = time.perf_counter()
+        with acc.autocast(): pred = unet(x, t, enc).sample
+        loss = F.mse_loss(pred.float(), noise)
+        acc.backward(loss); acc.clip_grad_norm_(unet.parameters(), 1.0); opt.step(); opt.zero_grad(set_to_none=True)
         sync(); times.append(time.perf_counter() - t0)
     return times
 
@@ -87,12 +176,17 @@ def bench_train(a):
     dev = torch.device(a.device)
     base = components(a.arch, a.device)
     init = {k: v.detach().to('cpu', copy=True) for k, v in base.unet.state_dict().items()}
-    inst, cls = images(4, a.res, 0), images(8, a.res, 1)
+    import tempfile
+    tmp = tempfile.TemporaryDirectory(prefix='bench-train-')
+    inst, cls = image_files(tmp.name, 4, 8, a.res)
+    print(f'instance images: {inst[0].parent}, {len(inst)} files; class images: {len(cls)} JPEGs at {a.res} px', flush=True)
     cfg0 = make_config('tiny', subject='dog', condition='ppl', resolution=a.res, device=a.device, mixed_precision=a.mp,
                        use_8bit_adam=a.adam8, gradient_checkpointing=a.gc, lr=1e-5, num_class_images=8)
     allv = {
         'baseline': ('baseline (diffusers-like)', baseline_train, {}),
+        'basemem': ('baseline, data in memory', baseline_mem_train, {}),
         'ours': ('ours', ours_train, {}),
+        'floor': ('floor: UNet fwd+bwd+opt only', floor_train, {}),
         'nolat': ('ours, no latent cache', ours_train, dict(cache_latents=False)),
         'notext': ('ours, no text cache', ours_train, dict(cache_text=False)),
         'adam8': ('ours + 8-bit Adam', ours_train, dict(use_8bit_adam=True)),
@@ -203,7 +297,7 @@ if __name__ == '__main__':
     ap.add_argument('--device', default='cpu')
     ap.add_argument('--mp', default='no')
     ap.add_argument('--adam8', action='store_true'); ap.add_argument('--gc', action='store_true')
-    ap.add_argument('--variants', default='baseline,ours', help='comma list: baseline,ours,nolat,notext,adam8,gc,eager,cl,compile')
+    ap.add_argument('--variants', default='baseline,ours', help='comma list: baseline,basemem,ours,floor,nolat,notext,adam8,gc,eager,cl,compile')
     ap.add_argument('--steps', type=int, default=30); ap.add_argument('--warmup', type=int, default=3)
     ap.add_argument('--rounds', type=int, default=2)
     ap.add_argument('--n', type=int, default=16)

@@ -22,7 +22,7 @@ python3 -c "import torch, diffusers, transformers, accelerate, bitsandbytes as b
 git log -1 --format='commit %h %s' 2>/dev/null
 run() { local t=$1; shift; [ "$(left)" -gt 20 ] || { echo "skipped (time): $*"; return; }; [ "$t" -gt "$(left)" ] && t=$(left); echo "=== $* (limit ${t}s)"; timeout "$t" "$@"; echo "=== rc $? after $(( $(date +%s) - T0 ))s"; }
 # 1. training, the memory-saving setting: fp16 autocast, 8-bit Adam, gradient checkpointing, PPL 1+1, 512 px
-run 120 python3 bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp16 --adam8 --gc --steps 12 --warmup 3 --rounds 2 --variants baseline,ours,cl --jsonl $OUT/bench.jsonl
+run 120 python3 bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp16 --adam8 --gc --steps 12 --warmup 3 --rounds 2 --variants baseline,ours,floor --jsonl $OUT/bench.jsonl
 # 2. class-image generation: pipeline defaults (PNDM 50 steps, batch 4) vs DPM-Solver++ (25x8, 20x16), fp16
 run 70 python3 bench/bench.py prior --arch sd15 --res 512 --device cuda --mp fp16 --n 32 --rounds 1 --ours 25x8,20x16,20x32 --jsonl $OUT/bench.jsonl
 # 3. the toy world's base model, pretrained for a fixed time budget
@@ -31,5 +31,5 @@ if [ -z "${SKIP_TOY:-}" ] && [ -f bench/pretrain_toy.py ]; then
   (cd $OUT && tar czf toy.tgz toy && rm -rf toy && split -b 15M toy.tgz toy.tgz.part && rm toy.tgz; ls -la)
 fi
 # 4. training at fp16 without the memory savers, with switches (channels_last, fast path), if time is left
-run 100 python3 bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp16 --steps 10 --warmup 3 --rounds 1 --variants baseline,ours,cl --jsonl $OUT/bench.jsonl
+run 100 python3 bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp16 --steps 10 --warmup 3 --rounds 1 --variants baseline,ours,floor,cl --jsonl $OUT/bench.jsonl
 echo "total $(( $(date +%s) - T0 ))s"

@@ -215,6 +215,7 @@ def environ(env:dict|None):
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
 
+# %% ../nbs/08_batch.ipynb #c28c084b
 def notebook_timing(nb_path, wall:float) -> dict:
     "Seconds in the executed notebook's cells, around them (`overhead`: papermill + kernel) and in its import cell."
     nb = _read_json(nb_path) or {'cells': []}
@@ -223,7 +224,7 @@ def notebook_timing(nb_path, wall:float) -> dict:
     imports = next((d for c, d in zip(cells, durs) if ''.join(c.get('source', '')).lstrip().startswith(('import ', 'from '))), 0.0)
     return dict(cells=sum(durs), overhead=wall - sum(durs), imports=imports)
 
-# %% ../nbs/08_batch.ipynb #e47a87bf
+# %% ../nbs/08_batch.ipynb #b9a18544
 def _gpu_for_dask_worker(gpus):
     "Bind this Dask worker process to one of `gpus` by its name (LocalCluster names workers 0, 1, ...)."
     if not gpus or os.environ.get('_DREAMBOOTH_GPU_BOUND'): return
@@ -265,7 +266,7 @@ def run_one(spec:dict, # subject, condition, preset, data_dir, out_dir, settings
     except Exception as e: res['error'] = f'{type(e).__name__}: {e}'
     return res
 
-# %% ../nbs/08_batch.ipynb #bd84b26e
+# %% ../nbs/08_batch.ipynb #850db403
 def visible_gpus() -> list:
     "Ids of the CUDA devices this process may use (honouring CUDA_VISIBLE_DEVICES); [] without CUDA."
     try:
@@ -283,7 +284,7 @@ def worker_envs(n:int, gpus=(), cpus:int|None=None) -> list:
     t = str(max(1, total // n))
     return [{'OMP_NUM_THREADS': t, 'MKL_NUM_THREADS': t} for _ in range(n)]
 
-# %% ../nbs/08_batch.ipynb #fb09e76d
+# %% ../nbs/08_batch.ipynb #873c3f5c
 def _failed(spec, e) -> dict:
     return dict(subject=spec['subject'], condition=spec['condition'], status='failed', error=f'{type(e).__name__}: {e}',
                 notebook=None, seconds=None, overhead=None, imports=None)
@@ -333,7 +334,7 @@ def _exec_dask(jobs, specs, report, scheduler=None, workers=None, gpus=(), env=N
         client.close()
         if cluster is not None: cluster.close()
 
-# %% ../nbs/08_batch.ipynb #850db403
+# %% ../nbs/08_batch.ipynb #794d4873
 def _results_current(out_dir:Path) -> bool:
     "Whether <out>/results was written after every metrics/config file and the failure list."
     r = out_dir/'results'/'per_subject.csv'
@@ -351,7 +352,7 @@ def _say(msg, progress):
         tqdm.write(msg)
     else: print(msg, flush=True)
 
-# %% ../nbs/08_batch.ipynb #dae2c3d3
+# %% ../nbs/08_batch.ipynb #0204f6cd
 @contextlib.contextmanager
 def batch_lock(out_dir):
     "Hold `<out>/.batch.lock` while a batch runs: a second batch on the same folder is refused, not queued."
@@ -361,7 +362,7 @@ def batch_lock(out_dir):
         raise RuntimeError(f"another batch is running on {out_dir} ({(Path(out_dir)/'.batch.lock').read_text().strip()}); "
                            "wait for it or use another --out") from None
 
-# %% ../nbs/08_batch.ipynb #873c3f5c
+# %% ../nbs/08_batch.ipynb #f0437cdf
 def _execute(todo, summary, preset, data_dir, out_dir, settings, executor, scheduler, workers, progress):
     "Make the class sets and execute the runs of `todo` on the chosen executor, recording each outcome as it comes."
     from tqdm.auto import tqdm
@@ -397,7 +398,7 @@ def _execute(todo, summary, preset, data_dir, out_dir, settings, executor, sched
     summary.update({k: _mean(o[k] for o in ran) for k in ('seconds', 'overhead', 'imports')})
     summary['run_seconds'] = summary.pop('seconds')
 
-# %% ../nbs/08_batch.ipynb #40bfb30a
+# %% ../nbs/08_batch.ipynb #ac9b0d60
 def run_batch(subjects='all', # 'all' or 'a,b,...'
               conditions='ppl,no_ppl', # comma-separated conditions
               preset:str='tiny', data_dir=None, out_dir=None,
@@ -450,7 +451,7 @@ def run_batch(subjects='all', # 'all' or 'a,b,...'
     S['seconds'] = time.time() - t0
     return S
 
-# %% ../nbs/08_batch.ipynb #31a6d4f7
+# %% ../nbs/08_batch.ipynb #1509b4c0
 def format_summary(S:dict) -> str:
     "The final report of a batch, one fact per line."
     n_ok, n_skip, n_fail = len(S['succeeded']), len(S['skipped']), len(S['failed'])
@@ -477,7 +478,7 @@ def cli_batch(a) -> int:
     print(format_summary(S), flush=True)
     return 1 if S['failed'] else 0
 
-# %% ../nbs/08_batch.ipynb #ac9b0d60
+# %% ../nbs/08_batch.ipynb #d03ee584
 def toy_world():
     "(model dir, data dir) of the toy world when it is built, else None."
     model = Path(PRESETS['toy']['model'])
@@ -514,7 +515,7 @@ def seed_summary(out_dir, seeds) -> tuple:
     with atomic_path(res/'seeds.md') as t: t.write_text(text)
     return per_seed, text
 
-# %% ../nbs/08_batch.ipynb #a877791d
+# %% ../nbs/08_batch.ipynb #280f7ad6
 DEMO_SUBJECTS = 'orange_dog,white_cat,pink_teapot,blue_backpack'  # 2 live + 2 objects of the toy world
 
 def evaluate_base(subject:str, preset:str, data_dir, out_dir, settings:dict|None=None) -> dict:
@@ -535,7 +536,7 @@ def base_row(out_dir, subjects, preset, data_dir, settings=None) -> str:
     ms = [evaluate_base(s, preset, data_dir, out_dir, settings)['metrics'] for s in subjects]
     return f'| base model, before fine-tuning | - | ' + ' | '.join(f"{np.mean([m[k] for m in ms]):.3f}" for k in METRICS) + ' |'
 
-# %% ../nbs/08_batch.ipynb #f6cdfddd
+# %% ../nbs/08_batch.ipynb #50e5c739
 def cli_demo(a) -> int:
     "`dreambooth-nb demo`: the batch on the toy world for each seed, results, the table over seeds and the wall time."
     t0 = time.time()

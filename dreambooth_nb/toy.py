@@ -452,7 +452,7 @@ def _git_commit():
     try: return subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, cwd=PROJECT_DIR, timeout=5).stdout.strip() or None
     except Exception: return None
 
-# %% ../nbs/09_toy.ipynb #eaca1e37
+# %% ../nbs/09_toy.ipynb #6af6a640
 def pretrain_toy(out_dir, # pipeline folder to write (e.g. data/toy/sd)
                  steps:int=200, # UNet + text encoder steps (upper bound when `minutes` is set)
                  batch_size:int=32, device=None, # None: cuda > mps > cpu
@@ -553,7 +553,7 @@ def pretrain_toy(out_dir, # pipeline folder to write (e.g. data/toy/sd)
     checkpoint(done=True)
     return manifest(True)
 
-# %% ../nbs/09_toy.ipynb #3e7cec4a
+# %% ../nbs/09_toy.ipynb #28f6950d
 def _torch():
     import torch, torch.nn as nn, torch.nn.functional as F
     return torch, nn, F
@@ -578,7 +578,7 @@ def conv_net(widths=(32, 64, 128)):
         def forward(self, x): return self.features(x)[-1].mean((2, 3))
     return ConvNet()
 
-# %% ../nbs/09_toy.ipynb #10c0053e
+# %% ../nbs/09_toy.ipynb #2ff912e9
 TEXT_LEN = 20
 
 def world_vocab(tokenizer) -> list:
@@ -596,7 +596,7 @@ def text_ids(prompts, tokenizer, vocab, max_len:int=TEXT_LEN):
         out[r, :len(kept)] = torch.tensor(kept)
     return out
 
-# %% ../nbs/09_toy.ipynb #48096987
+# %% ../nbs/09_toy.ipynb #b85cb3db
 def text_tower(n_vocab:int, dim:int=64, out:int=64, layers:int=2, heads:int=4, max_len:int=TEXT_LEN):
     "A small transformer over world-vocabulary indices, pooled at the last token (CLIP pools at its end token)."
     torch, nn, F = _torch()
@@ -623,7 +623,7 @@ def augment(x, gen=None, scale=(0.8, 1.0), shift:float=0.12):
     theta[:, 0, 2], theta[:, 1, 2] = (r[:, 2]*2-1)*shift, (r[:, 3]*2-1)*shift
     return F.grid_sample(x, F.affine_grid(theta, x.shape, align_corners=False), padding_mode='border', align_corners=False)
 
-# %% ../nbs/09_toy.ipynb #777379ae
+# %% ../nbs/09_toy.ipynb #a233786e
 def make_pairs(n:int, seed:int=0, exclude=()):
     "`n` instances rendered twice each (new pose and context): uint8 (2, n, 32, 32, 3) and codes of the first view (n, 6)."
     rng = np.random.default_rng([seed, 2])
@@ -632,7 +632,7 @@ def make_pairs(n:int, seed:int=0, exclude=()):
     v2 = np.stack([render({**a, 'context': list(CONTEXTS)[rng.integers(len(CONTEXTS))]}, rng) for a in a_s])
     return np.stack([v1, v2]), attr_codes(a_s)
 
-# %% ../nbs/09_toy.ipynb #24be1b80
+# %% ../nbs/09_toy.ipynb #5b5a4ffd
 JUDGE_HEADS = {'class': len(CLASSES), 'colour': len(COLOURS), 'pattern': len(PATTERNS), 'context': len(CONTEXTS)}
 
 def _build_encoders(n_vocab):
@@ -660,7 +660,7 @@ def _nt_xent(z1, z2, same, tau:float=0.2):
     sim = sim.masked_fill(mask, -1e4)
     return F.cross_entropy(sim, pos)
 
-# %% ../nbs/09_toy.ipynb #8cec3a86
+# %% ../nbs/09_toy.ipynb #b0f2dc60
 def train_toy_encoders(out_dir=None, # folder for encoders.safetensors + manifest.json (default data/toy/encoders)
                        n_images:int=20000, n_pairs:int=10000, steps:int=1500, batch_size:int=256, lr:float=2e-3,
                        device=None, seed:int=0, n_test:int=2000, workers:int=0, tokenizer=None, log=print) -> dict:
@@ -723,7 +723,7 @@ def judge_accuracy(judge, imgs, codes, device='cpu', batch_size:int=500) -> dict
             for k in range(len(JUDGE_HEADS)): correct[k] += (out[:, offs[k]:offs[k+1]].argmax(1) == codes[i:i+batch_size, k]).sum().item()
     return {h: round(float(c / len(imgs)), 4) for h, c in zip(JUDGE_HEADS, correct)}
 
-# %% ../nbs/09_toy.ipynb #bed1602e
+# %% ../nbs/09_toy.ipynb #926b3275
 class ToyEncoders:
     "The toy-world metric encoders (06_metrics' Encoders interface), loaded from `encoders.safetensors`."
     def __init__(self, dir=None, device='cpu'):

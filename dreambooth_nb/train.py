@@ -120,18 +120,19 @@ def train_step(c, unet, data:TrainData, batch_size:int, gen, with_prior:bool=Tru
                                  with_prior, weights=w, return_parts=True)
     return loss, inst, prior, noisy, t
 
-# %% ../nbs/04_train.ipynb #af11493d
+# %% ../nbs/04_train.ipynb #07075efc
 def make_optimizer(params, lr:float, use_8bit:bool=False, weight_decay:float=1e-2, device=None):
-    "AdamW (fused on CUDA, foreach elsewhere) or bitsandbytes AdamW8bit, with diffusers' defaults."
+    "AdamW (torch's fused kernel on CPU and CUDA, foreach elsewhere) or bitsandbytes AdamW8bit, with diffusers' defaults."
     params = [p for p in params if p.requires_grad]
     if use_8bit:
         try: import bitsandbytes as bnb
         except ImportError: raise ImportError("use_8bit_adam=True needs bitsandbytes: pip install bitsandbytes") from None
         return bnb.optim.AdamW8bit(params, lr=lr, betas=(0.9, 0.999), weight_decay=weight_decay, eps=1e-8)
-    cuda = device is not None and torch.device(device).type == 'cuda'
+    kind = torch.device(device).type if device is not None else (params[0].device.type if params else 'cpu')
     return torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.999), weight_decay=weight_decay, eps=1e-8,
-                             **({'fused': True} if cuda else {'foreach': True}))
+                             **({'fused': True} if kind in ('cpu', 'cuda') else {'foreach': True}))
 
+# %% ../nbs/04_train.ipynb #271b4018
 def list_checkpoints(ckpt_root) -> list:
     "Complete checkpoints under `ckpt_root`, oldest first, as (step, path)."
     root = Path(ckpt_root)
@@ -151,7 +152,7 @@ def save_checkpoint(accelerator, ckpt_root, step:int, limit:int=2):
     for _, p in list_checkpoints(root)[:-limit] if limit > 0 else []: shutil.rmtree(p)
     return dest
 
-# %% ../nbs/04_train.ipynb #07075efc
+# %% ../nbs/04_train.ipynb #4eeb405e
 @dataclass
 class TrainResult:
     steps: int                  # optimizer steps done in total
@@ -179,7 +180,7 @@ def prepare_data(cfg, c, instance_images, class_images=None, weight_dtype=torch.
             if class_ds is not None: data.class_emb = encode_prompts(c.tokenizer, c.text_encoder, [class_ds.prompt])
     return data
 
-# %% ../nbs/04_train.ipynb #568497bb
+# %% ../nbs/04_train.ipynb #817feaed
 def train(cfg, c, instance_images, class_images=None, # PIL images or paths; class images used only with PPL
           ckpt_root=None, # checkpoint folder (None: no checkpoints, no resume)
           max_steps:int|None=None, # stop after this step (simulates an interruption)
@@ -237,7 +238,7 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
     c.unet.eval(); c.text_encoder.eval()
     return TrainResult(steps=end, resumed_from=start, seconds=time.time() - t0, log=log, step_seconds=step_s, setup_seconds=t_setup)
 
-# %% ../nbs/04_train.ipynb #cdacb09d
+# %% ../nbs/04_train.ipynb #0aa0661d
 def save_pipeline(c, dest, half:bool=False, extra:dict|None=None) -> Path:
     "Save components `c` as a StableDiffusionPipeline folder at `dest` (atomically); `extra` goes to train_info.json."
     from diffusers import StableDiffusionPipeline
