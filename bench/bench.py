@@ -5,6 +5,7 @@ Prints its figures (nothing is asserted) and appends one JSON line per measureme
   python bench/bench.py train --arch sd15 --res 64 --steps 4           # CPU, SD1.5 architecture, random weights
   python bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp16 --adam8 --gc   # GPU
   python bench/bench.py prior --arch sd15 --res 512 --device cuda --mp fp16 --n 16
+  python bench/bench.py flops --arch sd15 --res 512                    # exact FLOPs per step, meta device, seconds
 The baseline loop behaves like diffusers' examples/dreambooth/train_dreambooth.py: a DataLoader reads, transforms and
 tokenizes the instance and class image files at every step, then it VAE-encodes the [instance; class] pixels and
 text-encodes the prompts, with torch AdamW (defaults) or bitsandbytes AdamW8bit, the same precision, model, data and
@@ -224,16 +225,19 @@ def bench_train(a):
             gpu = torch.cuda.max_memory_allocated() / 2**30 if dev.type == 'cuda' else None
             med = statistics.median(times[a.warmup:] or times)
             results[name].append(dict(step_s=med, rss_gib=(peak - before) / 2**30, gpu_gib=gpu))
-            print(f'round {rnd} {name:<28} {1/med:8.2f} steps/s  median step {med*1000:8.1f} ms  '
-                  + (f'peak GPU {gpu:6.2f} GiB' if gpu is not None else f'RSS +{(peak-before)/2**30:5.2f} GiB'), flush=True)
+            print(f'round {rnd} {name:<28} {1/med:8.2f} steps/s  median step {med*1000:8.1f} ms  first step {times[0]:6.2f} s  '
+                  + (f'peak GPU {gpu:6.2f} GiB' if gpu is not None else f'RSS +{(peak-before)/2**30:5.2f} GiB')
+                  + (f"  steps: {' '.join(f'{x:.2f}' for x in times)} s" if len(times) <= 12 else ''), flush=True)
+            for prm in c.unet.parameters(): prm.grad = None  # a baseline's zero_grad(set_to_none=False) leaves them
             del times; gc.collect()
     print(f'\n== train: arch {a.arch}, {a.res}px, device {a.device} ({torch.cuda.get_device_name() if dev.type == "cuda" else "cpu"}), '
           f'mp {a.mp}, 8-bit Adam {a.adam8}, grad ckpt {a.gc}, PPL batch 1+1, {a.steps} steps x {a.rounds} rounds (medians)')
-    b = statistics.median(r['step_s'] for r in results['baseline (diffusers-like)'])
+    ref = 'baseline (diffusers-like)' if 'baseline (diffusers-like)' in results else next(iter(results))  # ratios vs this
+    b = statistics.median(r['step_s'] for r in results[ref])
     for name, rs in results.items():
         s = statistics.median(r['step_s'] for r in rs)
         mem = max((r['gpu_gib'] if r['gpu_gib'] is not None else r['rss_gib']) for r in rs)
-        print(f'{name:<28} {1/s:8.2f} steps/s  x{b/s:5.2f} vs baseline  peak {"GPU" if dev.type == "cuda" else "RSS+"} {mem:6.2f} GiB')
+        print(f'{name:<28} {1/s:8.2f} steps/s  x{b/s:5.2f} vs {ref.split(" ")[0]}  peak {"GPU" if dev.type == "cuda" else "RSS+"} {mem:6.2f} GiB')
         emit(a, dict(kind='train', variant=name, steps_per_s=1/s, speedup=b/s, peak_gib=mem))
 
 def bench_prior(a):
@@ -283,6 +287,31 @@ def bench_prior(a):
         print(f'{name:<36} {r:7.2f} images/s  x{r/ref:5.2f}{extra}')
         emit(a, dict(kind='prior', variant=name, images_per_s=r, speedup=r/ref, **q.get(name, {})))
 
+def bench_flops(a):
+    """FLOPs of one PPL step (batch 1 instance + 1 class) by component, counted by torch's FlopCounterMode on the meta
+    device (no weights, no compute: exact counts for the architecture, any resolution, in seconds on a laptop), and the
+    ceiling they put on any loop that removes the VAE and text encoder from the step: (baseline FLOPs) / (UNet FLOPs)."""
+    from torch.utils.flop_counter import FlopCounterMode
+    from diffusers import UNet2DConditionModel, AutoencoderKL
+    from transformers import CLIPTextModel, CLIPTextConfig
+    from dreambooth_nb.models import tiny_sd_configs, sd15_configs
+    cf = tiny_sd_configs() if a.arch == 'tiny' else sd15_configs()
+    with torch.device('meta'):
+        unet, vae, te = UNet2DConditionModel(**cf.unet), AutoencoderKL(**cf.vae), CLIPTextModel(CLIPTextConfig(**cf.text))
+        lat = a.res // 2 ** (len(vae.config.block_out_channels) - 1)
+        px, ids = torch.randn(2, 3, a.res, a.res), torch.zeros(2, 77, dtype=torch.long)
+        x, t, e = torch.randn(2, unet.config.in_channels, lat, lat), torch.tensor([10, 500]), torch.randn(2, 77, unet.config.cross_attention_dim)
+    def count(fn):
+        with FlopCounterMode(display=False) as fc: fn()
+        return fc.get_total_flops() / 1e12
+    with torch.no_grad(): f_vae, f_te = count(lambda: vae.encode(px).latent_dist.mean), count(lambda: te(ids)[0])
+    f_fwd, f_fb = count(lambda: unet(x, t, e).sample), count(lambda: unet(x, t, e).sample.float().pow(2).mean().backward())
+    print(f'== FLOPs per PPL step, arch {a.arch}, {a.res}px (batch 2): VAE encode {f_vae:.4g} TFLOP, text encoder {f_te:.4g}, '
+          f'UNet forward {f_fwd:.4g}, UNet forward + backward {f_fb:.4g}')
+    for name, u in (('no checkpointing', f_fb), ('gradient checkpointing (+1 forward)', f_fb + f_fwd)):
+        print(f'{name:<36} baseline {u + f_vae + f_te:.4g} TFLOP, UNet only {u:.4g}: ceiling x{(u + f_vae + f_te) / u:.2f}')
+        emit(a, dict(kind='flops', variant=name, vae_tflop=f_vae, text_tflop=f_te, unet_tflop=u, ceiling=(u + f_vae + f_te) / u))
+
 def emit(a, d):
     d = dict(d, arch=a.arch, res=a.res, device=a.device, mp=a.mp,
              gpu=torch.cuda.get_device_name() if torch.cuda.is_available() and a.device == 'cuda' else None, date=time.strftime('%Y-%m-%d'))
@@ -291,7 +320,7 @@ def emit(a, d):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
-    ap.add_argument('what', choices=['train', 'prior'])
+    ap.add_argument('what', choices=['train', 'prior', 'flops'])
     ap.add_argument('--arch', default='tiny', choices=['tiny', 'sd15', 'toy'])
     ap.add_argument('--res', type=int, default=64)
     ap.add_argument('--device', default='cpu')
@@ -307,4 +336,4 @@ if __name__ == '__main__':
     a = ap.parse_args()
     a.ours = [tuple(map(int, s.split('x'))) for s in a.ours.split(',')]
     torch.manual_seed(0)
-    {'train': bench_train, 'prior': bench_prior}[a.what](a)
+    {'train': bench_train, 'prior': bench_prior, 'flops': bench_flops}[a.what](a)
