@@ -5,6 +5,7 @@ Prints its figures (nothing is asserted) and appends one JSON line per measureme
   python bench/bench.py train --arch sd15 --res 64 --steps 4           # CPU, SD1.5 architecture, random weights
   python bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp16 --adam8 --gc   # GPU
   python bench/bench.py prior --arch sd15 --res 512 --device cuda --mp fp16 --n 16
+  python bench/bench.py eval --rounds 3                                # toy world: sampling, embedding + metrics
   python bench/bench.py flops --arch sd15 --res 512                    # exact FLOPs per step, meta device, seconds
 The baseline loop behaves like diffusers' examples/dreambooth/train_dreambooth.py: a DataLoader reads, transforms and
 tokenizes the instance and class image files at every step, then it VAE-encodes the [instance; class] pixels and
@@ -287,6 +288,33 @@ def bench_prior(a):
         print(f'{name:<36} {r:7.2f} images/s  x{r/ref:5.2f}{extra}')
         emit(a, dict(kind='prior', variant=name, images_per_s=r, speedup=r/ref, **q.get(name, {})))
 
+def bench_eval(a):
+    """Evaluation of one run on the toy world, as the run notebook does it: sample the protocol (`sample_run`: the prompts
+    x images per prompt + the PRES images, fixed-slice batches, DPM-Solver++) with the base toy model, then embed and
+    score it (`evaluate_run`: DINO, CLIP-I, CLIP-T, PRES, DIV, real-image ceilings) with the toy encoders loaded once."""
+    import shutil, tempfile
+    from dreambooth_nb.core import TOY_DIR
+    from dreambooth_nb.models import load_pipeline
+    from dreambooth_nb.sample import sample_run
+    from dreambooth_nb.metrics import evaluate_run, load_encoders
+    tmp = Path(tempfile.mkdtemp(prefix='bench-eval-'))
+    from dreambooth_nb.cli import resolve_run
+    cfg = resolve_run(a.subject, 'ppl', 'toy', out_dir=tmp, settings=dict(device=a.device))
+    cfg.save(cfg.run_dir/'config.json')
+    pipe, enc = load_pipeline(TOY_DIR/'sd', device=a.device), load_encoders('toy')
+    rates = {'sampling': [], 'embedding + metrics': []}
+    for rnd in range(a.rounds):
+        shutil.rmtree(cfg.run_dir/'samples', ignore_errors=True)
+        t0 = time.perf_counter(); rows = sample_run(pipe, cfg, cfg.run_dir, data_dir=cfg.data_dir, progress=False); t1 = time.perf_counter()
+        evaluate_run(cfg.run_dir, enc, cache=False, verbose=False); t2 = time.perf_counter()
+        rates['sampling'].append(len(rows) / (t1 - t0)); rates['embedding + metrics'].append(len(rows) / (t2 - t1))
+        print(f'round {rnd}: {len(rows)} images ({cfg.sample_scheduler} {cfg.sample_steps} steps, batch {cfg.sample_batch_size}, '
+              f'{cfg.resolution} px): sampling {t1 - t0:.1f} s, embedding + metrics {t2 - t1:.1f} s', flush=True)
+    print(f'\n== evaluation: toy world, subject {a.subject}, {a.device}, medians of {a.rounds}')
+    for k, v in rates.items():
+        print(f'{k:<22} {statistics.median(v):8.1f} images/s'); emit(a, dict(kind='eval', variant=k, images_per_s=statistics.median(v)))
+    shutil.rmtree(tmp, ignore_errors=True)
+
 def bench_flops(a):
     """FLOPs of one PPL step (batch 1 instance + 1 class) by component, counted by torch's FlopCounterMode on the meta
     device (no weights, no compute: exact counts for the architecture, any resolution, in seconds on a laptop), and the
@@ -320,7 +348,8 @@ def emit(a, d):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
-    ap.add_argument('what', choices=['train', 'prior', 'flops'])
+    ap.add_argument('what', choices=['train', 'prior', 'eval', 'flops'])
+    ap.add_argument('--subject', default='orange_dog', help='toy subject (eval)')
     ap.add_argument('--arch', default='tiny', choices=['tiny', 'sd15', 'toy'])
     ap.add_argument('--res', type=int, default=64)
     ap.add_argument('--device', default='cpu')
@@ -336,4 +365,4 @@ if __name__ == '__main__':
     a = ap.parse_args()
     a.ours = [tuple(map(int, s.split('x'))) for s in a.ours.split(',')]
     torch.manual_seed(0)
-    {'train': bench_train, 'prior': bench_prior, 'flops': bench_flops}[a.what](a)
+    {'train': bench_train, 'prior': bench_prior, 'eval': bench_eval, 'flops': bench_flops}[a.what](a)
