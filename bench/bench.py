@@ -18,14 +18,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import torch
 import torch.nn.functional as F
 
+def rss_now() -> int:
+    "This process's resident memory in bytes (psutil when installed; else /proc/self/statm)."
+    try:
+        import psutil; return psutil.Process().memory_info().rss
+    except ImportError:
+        return int(Path('/proc/self/statm').read_text().split()[1]) * os.sysconf('SC_PAGE_SIZE')
+
 def rss_peak_tracker():
     "Start sampling this process's RSS; returns stop() -> peak bytes seen."
-    import psutil
-    proc, peak, stop = psutil.Process(), [0], threading.Event()
+    peak, stop = [0], threading.Event()
     def run():
-        while not stop.is_set(): peak[0] = max(peak[0], proc.memory_info().rss); time.sleep(0.01)
+        while not stop.is_set(): peak[0] = max(peak[0], rss_now()); time.sleep(0.01)
     th = threading.Thread(target=run, daemon=True); th.start()
-    def done(): stop.set(); th.join(); return max(peak[0], proc.memory_info().rss)
+    def done(): stop.set(); th.join(); return max(peak[0], rss_now())
     return done
 
 def components(arch, device, seed=0):
@@ -214,9 +220,9 @@ def bench_train(a):
             if over.get('_compile'): c.unet = torch.compile(c.unet)
             cfg = cfg0.__class__(**{**cfg0.to_dict(), **{k: v for k, v in over.items() if not k.startswith('_')}})
             if dev.type == 'cuda': torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats()
-            import gc, psutil; gc.collect()
+            import gc; gc.collect()
             if dev.type == 'cuda': torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats()
-            before = psutil.Process().memory_info().rss
+            before = rss_now()
             stop = rss_peak_tracker()
             times = fn(c, cfg, inst, cls, a.steps)
             peak = stop()
