@@ -124,6 +124,7 @@ def baseline_train(c, cfg, inst_paths, class_paths, steps, loader=True):
     from diffusers.optimization import get_scheduler
     sched = get_scheduler('constant', opt)
     unet, opt, sched = acc.prepare(c.unet, opt, sched)
+    unet.train()
     batches = baseline_batches(c, cfg, inst_paths, class_paths, loader)
     times, sync = [], (torch.cuda.synchronize if acc.device.type == 'cuda' else (lambda: None))
     for s in range(steps):
@@ -159,6 +160,7 @@ def floor_train(c, cfg, inst_paths, class_paths, steps):
     c.unet.requires_grad_(True).to(acc.device, torch.float32)
     if cfg.gradient_checkpointing: c.unet.enable_gradient_checkpointing()
     unet, opt = acc.prepare(c.unet, make_optimizer(c.unet.parameters(), cfg.lr, cfg.use_8bit_adam, device=acc.device))
+    unet.train()
     lat_res = cfg.resolution // 2 ** (len(c.vae.config.block_out_channels) - 1)
     g = torch.Generator().manual_seed(0)
     x = torch.randn(2, unet.config.in_channels, lat_res, lat_res, generator=g).to(acc.device)
