@@ -24,7 +24,7 @@ run() { local t=$1; shift; [ "$(left)" -gt 20 ] || { echo "skipped (time): $*"; 
 # 1. training, the memory-saving setting: fp16 autocast, 8-bit Adam, gradient checkpointing, PPL 1+1, 512 px
 run 120 python3 bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp16 --adam8 --gc --steps 12 --warmup 3 --rounds 2 --variants baseline,ours,floor --jsonl $OUT/bench.jsonl
 # 2. class-image generation: pipeline defaults (PNDM 50 steps, batch 4) vs DPM-Solver++ (25x8, 20x16), fp16
-run 70 python3 bench/bench.py prior --arch sd15 --res 512 --device cuda --mp fp16 --n 32 --rounds 1 --ours 25x8,20x16,20x32 --jsonl $OUT/bench.jsonl
+run 70 python3 bench/bench.py prior --arch sd15 --res 512 --device cuda --mp fp16 --n 32 --rounds 1 --ours 20x8,20x16,25x8 --jsonl $OUT/bench.jsonl
 # 3. the toy world's base model, pretrained for a fixed time budget
 if [ -z "${SKIP_TOY:-}" ] && [ -f bench/pretrain_toy.py ]; then
   run 260 python3 bench/pretrain_toy.py --out $OUT/toy --state-dir /tmp/toystate --device cuda --minutes ${TOY_MINUTES:-3.5}
