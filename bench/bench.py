@@ -347,6 +347,20 @@ def bench_flops(a):
     for name, u in (('no checkpointing', f_fb), ('gradient checkpointing (+1 forward)', f_fb + f_fwd)):
         print(f'{name:<36} baseline {u + f_vae + f_te:.4g} TFLOP, UNet only {u:.4g}: ceiling x{(u + f_vae + f_te) / u:.2f}')
         emit(a, dict(kind='flops', variant=name, vae_tflop=f_vae, text_tflop=f_te, unet_tflop=u, ceiling=(u + f_vae + f_te) / u))
+    # What autograd keeps for the backward pass with gradient checkpointing, fp16 activations (the block inputs and
+    # whatever runs outside the checkpointed blocks). Without checkpointing the meta device's SDPA is the math path,
+    # which saves the full attention matrix that CUDA's flash kernel does not: that count would mislead, so it is not made.
+    with torch.device('meta'): unet16 = UNet2DConditionModel(**cf.unet).to(torch.float16)
+    unet16.train(); unet16.enable_gradient_checkpointing()
+    params, saved = {id(p) for p in unet16.parameters()}, {}
+    def pack(tn):
+        if id(tn) not in params: saved[id(tn)] = tn.numel() * tn.element_size()
+        return tn
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tn: tn): unet16(x.half(), t, e.half())
+    n = sum(p.numel() for p in unet16.parameters())
+    print(f'memory-saving setting: UNet {n/1e6:.1f} M params: fp32 weights {4*n/2**30:.2f} GiB + fp32 grads {4*n/2**30:.2f} GiB + '
+          f'AdamW8bit state ~{2*n/2**30:.2f} GiB; activations kept for backward with checkpointing {sum(saved.values())/2**30:.2f} GiB '
+          f'(plus one block recomputed at a time, and autocast\'s fp16 weight copies, {2*n/2**30:.2f} GiB, during the forward)')
 
 def emit(a, d):
     d = dict(d, arch=a.arch, res=a.res, device=a.device, mp=a.mp,
