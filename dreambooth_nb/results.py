@@ -251,7 +251,7 @@ def figure12(out_dir, subjects=None, # None: every subject with at least one sam
     if title: fig.suptitle(title, fontsize=9)
     return fig
 
-# %% ../nbs/07_results.ipynb #29c197c6
+# %% ../nbs/07_results.ipynb #42045a57
 def _write_csv(df, path) -> Path:
     with atomic_path(path) as t: df.to_csv(t, index=False, float_format='%.6g')
     return Path(path)
