@@ -4,11 +4,11 @@
 
 # %% ../nbs/08_batch.ipynb #b48b9c58
 from __future__ import annotations
-import contextlib, fcntl, json, os, socket, sys, time, uuid
+import contextlib, json, os, socket, sys, time, uuid
 import numpy as np
 from dataclasses import dataclass
 from pathlib import Path
-from .core import PRESETS, CONDITIONS, RUNS_DIR, TOY_DIR, RunConfig, make_config, parse_sets, write_json, find_dreambench, validate_name, folder_lock, atomic_path
+from .core import PRESETS, CONDITIONS, RUNS_DIR, TOY_DIR, RunConfig, make_config, parse_sets, write_json, read_json, find_dreambench, validate_name, folder_lock, atomic_path
 from .data import DataError, load_subjects, synth_subject
 from .cli import resolve_run, execute_run, RunFailed
 
@@ -52,16 +52,13 @@ def config_diff(have:dict, want:dict, ignore=IGNORED_KEYS) -> dict:
             if k not in ignore and have.get(k, _MISSING) != want.get(k, _MISSING)}
 
 # %% ../nbs/08_batch.ipynb #4b762c16
-def _read_json(p):
-    try: return json.loads(Path(p).read_text())
-    except (OSError, ValueError): return None
-
 def _progress_note(d:Path) -> str:
     "What a half-finished run folder already holds."
+    from dreambooth_nb.train import list_checkpoints
     if (d/'model'/'train_info.json').exists(): note = 'trained'
     else:
-        ck = sorted(int(p.parent.name.split('-')[1]) for p in d.glob('checkpoints/checkpoint-*/step.json') if p.parent.name.split('-')[1].isdigit())
-        note = f'checkpoint {ck[-1]}' if ck else 'not trained'
+        ck = list_checkpoints(d/'checkpoints')
+        note = f'checkpoint {ck[-1][0]}' if ck else 'not trained'
     n = len(list(d.glob('samples/*.png')))
     return note + (f', {n} samples' if n else '')
 
@@ -69,8 +66,8 @@ def run_state(cfg:RunConfig) -> tuple:
     "`(state, detail)` of `cfg`'s run folder: 'done', 'partial' (resume it), 'stale' (other settings) or 'new'."
     d = cfg.run_dir
     if not d.exists(): return 'new', ''
-    have, want = _read_json(d/'config.json'), json.loads(json.dumps(cfg.to_dict(), default=str))
-    m = _read_json(d/'metrics.json')
+    have, want = read_json(d/'config.json'), json.loads(json.dumps(cfg.to_dict(), default=str))
+    m = read_json(d/'metrics.json')
     if (d/'config.json').exists():
         if not isinstance(have, dict): return 'stale', 'config.json unreadable'
         diff = config_diff(have, want)
@@ -101,7 +98,7 @@ def other_settings(out_dir, runs, cfg:RunConfig) -> list:
     for p in sorted(Path(out_dir).glob('*/*/config.json')):
         key = f'{p.parent.parent.name}/{p.parent.name}'
         if key in keys or p.parent.parent.name.startswith(('_', '.')): continue
-        have = _read_json(p)
+        have = read_json(p)
         diff = config_diff(strip(have), strip(want)) if isinstance(have, dict) else {'config.json': ('unreadable', '')}
         if diff: out.append(f"{key} ({', '.join(f'{k}: {o!r} vs {n!r}' for k, (o, n) in list(diff.items())[:2])})")
     return out
@@ -150,11 +147,11 @@ def update_failures(out_dir, failed=(), # entries {subject, condition, error, no
                     ok=()) -> list: # (subject, condition) pairs that succeeded or are done
     "Merge `failed` into `<out>/batch_failures.json` and drop the runs in `ok`; written atomically, only when it changes."
     p = Path(out_dir)/FAILURES
-    cur = _read_json(p) if p.exists() else []
+    cur = read_json(p) if p.exists() else []
     cur = [f for f in cur if isinstance(f, dict)] if isinstance(cur, list) else []
     drop = {(f['subject'], f['condition']) for f in failed} | {tuple(k) for k in ok}
     new = [f for f in cur if (f.get('subject'), f.get('condition')) not in drop] + [dict(f) for f in failed]
-    if new != cur or (failed and not p.exists()): write_json(p, new)
+    if new != cur: write_json(p, new)
     return new
 
 # %% ../nbs/08_batch.ipynb #d9c25463
@@ -167,41 +164,38 @@ def class_jobs(runs) -> list:
         c = r.cfg
         j = jobs.setdefault(str(c.class_dir), dict(class_dir=str(c.class_dir), class_noun=c.class_noun, n=0, model=c.model,
                             revision=c.revision, variant=c.variant, mixed_precision=c.mixed_precision, device=c.device,
-                            preset=c.preset, seed=c.seed, steps=c.class_steps, guidance=c.class_guidance,
+                            seed=c.seed, steps=c.class_steps, guidance=c.class_guidance,
                             scheduler=c.class_scheduler, resolution=c.resolution, batch_size=c.class_batch_size, runs=[]))
         j['n'] = max(j['n'], c.num_class_images); j['runs'].append(r.key)
     return list(jobs.values())
 
 def make_class_sets(jobs:list, progress:bool=False) -> dict:
-    "Make sure each job's class folder holds its images (one base pipeline per model); `{class_dir: None or error}`."
+    "Make sure each job's class folder holds its images (the base pipeline loaded only if some are missing, once per model); `{class_dir: None or error}`."
     import torch
     from dreambooth_nb.core import get_device, get_dtype
-    from dreambooth_nb.models import load_pipeline, build_tiny_sd
-    from dreambooth_nb.prior import generate_class_images, existing_class_images
+    from dreambooth_nb.models import load_pipeline
+    from dreambooth_nb.prior import generate_class_images
     from diffusers.utils import logging as dlog
     from transformers.utils import logging as tlog
     dlog.disable_progress_bar(); tlog.disable_progress_bar()  # the batch's own bar is the one to read
     out, pipes = {}, {}
     for j in jobs:
         try:
-            have = existing_class_images(j['class_dir'], j['class_noun'], j['seed'])
-            if all(i in have for i in range(j['n'])): out[j['class_dir']] = None; continue
             key = (j['model'], j['revision'], j['variant'], j['mixed_precision'], j['device'])
-            if key not in pipes:
+            def load(key=key, j=j):
                 pipes.clear()  # one base model in memory at a time
-                if j['preset'] == 'tiny': build_tiny_sd(j['model'])
                 device = get_device(j['device'])
-                pipes[key] = load_pipeline(j['model'], j['revision'], j['variant'], get_dtype(j['mixed_precision'], device), device)
-            generate_class_images(pipes[key], j['class_noun'], j['class_dir'], j['n'], seed=j['seed'], steps=j['steps'],
+                return pipes.setdefault(key, load_pipeline(j['model'], j['revision'], j['variant'], get_dtype(j['mixed_precision'], device), device))
+            generate_class_images(pipes.get(key), j['class_noun'], j['class_dir'], j['n'], seed=j['seed'], steps=j['steps'],
                                   guidance=j['guidance'], scheduler=j['scheduler'], resolution=j['resolution'],
-                                  batch_size=j['batch_size'], model=j['model'], progress=progress)
+                                  batch_size=j['batch_size'], model=j['model'], progress=progress, load_pipe=load)
             out[j['class_dir']] = None
         except Exception as e: out[j['class_dir']] = f'{type(e).__name__}: {e}'
     pipes.clear()
     if torch.cuda.is_available(): torch.cuda.empty_cache()
     return out
 
-# %% ../nbs/08_batch.ipynb #56f1a4eb
+# %% ../nbs/08_batch.ipynb #c28c084b
 @contextlib.contextmanager
 def environ(env:dict|None):
     "Set (None: unset) environment variables for the duration; kernels started meanwhile inherit them."
@@ -215,16 +209,16 @@ def environ(env:dict|None):
             if v is None: os.environ.pop(k, None)
             else: os.environ[k] = v
 
-# %% ../nbs/08_batch.ipynb #c28c084b
+# %% ../nbs/08_batch.ipynb #b9a18544
 def notebook_timing(nb_path, wall:float) -> dict:
     "Seconds in the executed notebook's cells, around them (`overhead`: papermill + kernel) and in its import cell."
-    nb = _read_json(nb_path) or {'cells': []}
+    nb = read_json(nb_path) or {'cells': []}
     cells = [c for c in nb['cells'] if c.get('cell_type') == 'code']
     durs = [float((c.get('metadata', {}).get('papermill') or {}).get('duration') or 0) for c in cells]
     imports = next((d for c, d in zip(cells, durs) if ''.join(c.get('source', '')).lstrip().startswith(('import ', 'from '))), 0.0)
     return dict(cells=sum(durs), overhead=wall - sum(durs), imports=imports)
 
-# %% ../nbs/08_batch.ipynb #b9a18544
+# %% ../nbs/08_batch.ipynb #20c878fd
 def _gpu_for_dask_worker(gpus):
     "Bind this Dask worker process to one of `gpus` by its name (LocalCluster names workers 0, 1, ...)."
     if not gpus or os.environ.get('_DREAMBOOTH_GPU_BOUND'): return
@@ -266,7 +260,7 @@ def run_one(spec:dict, # subject, condition, preset, data_dir, out_dir, settings
     except Exception as e: res['error'] = f'{type(e).__name__}: {e}'
     return res
 
-# %% ../nbs/08_batch.ipynb #850db403
+# %% ../nbs/08_batch.ipynb #873c3f5c
 def visible_gpus() -> list:
     "Ids of the CUDA devices this process may use (honouring CUDA_VISIBLE_DEVICES); [] without CUDA."
     try:
@@ -284,7 +278,7 @@ def worker_envs(n:int, gpus=(), cpus:int|None=None) -> list:
     t = str(max(1, total // n))
     return [{'OMP_NUM_THREADS': t, 'MKL_NUM_THREADS': t} for _ in range(n)]
 
-# %% ../nbs/08_batch.ipynb #873c3f5c
+# %% ../nbs/08_batch.ipynb #40bfb30a
 def _failed(spec, e) -> dict:
     return dict(subject=spec['subject'], condition=spec['condition'], status='failed', error=f'{type(e).__name__}: {e}',
                 notebook=None, seconds=None, overhead=None, imports=None)
@@ -334,7 +328,7 @@ def _exec_dask(jobs, specs, report, scheduler=None, workers=None, gpus=(), env=N
         client.close()
         if cluster is not None: cluster.close()
 
-# %% ../nbs/08_batch.ipynb #794d4873
+# %% ../nbs/08_batch.ipynb #782a7285
 def _results_current(out_dir:Path) -> bool:
     "Whether <out>/results was written after every metrics/config file and the failure list."
     r = out_dir/'results'/'per_subject.csv'
@@ -352,7 +346,7 @@ def _say(msg, progress):
         tqdm.write(msg)
     else: print(msg, flush=True)
 
-# %% ../nbs/08_batch.ipynb #0204f6cd
+# %% ../nbs/08_batch.ipynb #f0437cdf
 @contextlib.contextmanager
 def batch_lock(out_dir):
     "Hold `<out>/.batch.lock` while a batch runs: a second batch on the same folder is refused, not queued."
@@ -362,7 +356,7 @@ def batch_lock(out_dir):
         raise RuntimeError(f"another batch is running on {out_dir} ({(Path(out_dir)/'.batch.lock').read_text().strip()}); "
                            "wait for it or use another --out") from None
 
-# %% ../nbs/08_batch.ipynb #f0437cdf
+# %% ../nbs/08_batch.ipynb #1e418b9c
 def _execute(todo, summary, preset, data_dir, out_dir, settings, executor, scheduler, workers, progress):
     "Make the class sets and execute the runs of `todo` on the chosen executor, recording each outcome as it comes."
     from tqdm.auto import tqdm
@@ -398,7 +392,7 @@ def _execute(todo, summary, preset, data_dir, out_dir, settings, executor, sched
     summary.update({k: _mean(o[k] for o in ran) for k in ('seconds', 'overhead', 'imports')})
     summary['run_seconds'] = summary.pop('seconds')
 
-# %% ../nbs/08_batch.ipynb #ac9b0d60
+# %% ../nbs/08_batch.ipynb #a877791d
 def run_batch(subjects='all', # 'all' or 'a,b,...'
               conditions='ppl,no_ppl', # comma-separated conditions
               preset:str='tiny', data_dir=None, out_dir=None,
@@ -451,7 +445,7 @@ def run_batch(subjects='all', # 'all' or 'a,b,...'
     S['seconds'] = time.time() - t0
     return S
 
-# %% ../nbs/08_batch.ipynb #1509b4c0
+# %% ../nbs/08_batch.ipynb #f6cdfddd
 def format_summary(S:dict) -> str:
     "The final report of a batch, one fact per line."
     n_ok, n_skip, n_fail = len(S['succeeded']), len(S['skipped']), len(S['failed'])
@@ -478,7 +472,7 @@ def cli_batch(a) -> int:
     print(format_summary(S), flush=True)
     return 1 if S['failed'] else 0
 
-# %% ../nbs/08_batch.ipynb #d03ee584
+# %% ../nbs/08_batch.ipynb #280f7ad6
 def toy_world():
     "(model dir, data dir) of the toy world when it is built, else None."
     model = Path(PRESETS['toy']['model'])
@@ -488,11 +482,10 @@ def toy_world():
         if (c/'subjects.csv').exists(): return model, c
     return None
 
-def seed_summary(out_dir, seeds) -> tuple:
+def seed_summary(out_dir, seeds, extra_rows=()) -> tuple:
     "Per seed and condition the mean of each metric over subjects (and ppl - no_ppl); mean ± std over seeds. Writes <out>/results/seeds*."
     import pandas as pd
     from dreambooth_nb.results import scan_runs, METRICS, METRIC_NAMES
-    from dreambooth_nb.core import atomic_path
     out_dir, rows = Path(out_dir), []
     for s in seeds:
         runs = scan_runs(out_dir/f'seed{s}'); ok = runs[runs.status == 'ok']
@@ -509,34 +502,44 @@ def seed_summary(out_dir, seeds) -> tuple:
         md.append(f'| {cond} | {len(g)} | ' + ' | '.join(f"{g[m].mean():+.3f} ± {g[m].std():.3f}" if cond.startswith('ppl -')
                                                         else f"{g[m].mean():.3f} ± {g[m].std():.3f}" for m in METRICS) + ' |')
     text = (f"Mean over subjects for each seed, then mean ± std across seeds {list(seeds)} (std is nan with one seed); "
-            f"'ppl - no_ppl' is the paired difference over subjects with both runs.\n\n" + '\n'.join(md) + '\n')
+            f"'ppl - no_ppl' is the paired difference over subjects with both runs.\n\n" + '\n'.join([*md, *extra_rows]) + '\n')
     res = out_dir/'results'; res.mkdir(parents=True, exist_ok=True)
     with atomic_path(res/'seeds_per_seed.csv') as t: per_seed.to_csv(t, index=False, float_format='%.6g')
     with atomic_path(res/'seeds.md') as t: t.write_text(text)
     return per_seed, text
 
-# %% ../nbs/08_batch.ipynb #280f7ad6
+# %% ../nbs/08_batch.ipynb #bae6c20b
 DEMO_SUBJECTS = 'orange_dog,white_cat,pink_teapot,blue_backpack'  # 2 live + 2 objects of the toy world
 
-def evaluate_base(subject:str, preset:str, data_dir, out_dir, settings:dict|None=None) -> dict:
-    "Metrics of the untouched base model on `subject`'s prompts and PRES set (same seeds as the runs); cached."
+def evaluate_base(subject:str, preset:str, data_dir, out_dir, settings:dict|None=None,
+                  shared:dict|None=None) -> dict: # keeps the base pipeline and encoders between calls
+    "Metrics of the untouched base model on `subject`'s prompts and PRES set (same seeds as the runs); cached while the config is unchanged."
+    import shutil
+    from dreambooth_nb.core import get_device, get_dtype
     from dreambooth_nb.models import load_pipeline
     from dreambooth_nb.sample import sample_run
-    from dreambooth_nb.metrics import evaluate_run
+    from dreambooth_nb.metrics import evaluate_run, load_encoders
     cfg = resolve_run(subject, 'no_ppl', preset, data_dir, Path(out_dir)/'_base', settings)
     run_dir = cfg.run_dir.parent/'base'
-    if (run_dir/'metrics.json').exists(): return json.loads((run_dir/'metrics.json').read_text())
-    run_dir.mkdir(parents=True, exist_ok=True); cfg.save(run_dir/'config.json')
-    sample_run(load_pipeline(cfg.model, cfg.revision, cfg.variant), cfg, run_dir, data_dir=cfg.data_dir, progress=False)
-    return evaluate_run(run_dir, verbose=False)
+    m = read_json(run_dir/'metrics.json')
+    if m is not None and not config_diff(read_json(run_dir/'config.json') or {}, json.loads(json.dumps(cfg.to_dict(), default=str))): return m
+    if run_dir.exists(): shutil.rmtree(run_dir)  # made with other settings: its samples are not this config's
+    run_dir.mkdir(parents=True); cfg.save(run_dir/'config.json')
+    shared = {} if shared is None else shared
+    if 'pipe' not in shared:
+        dev = get_device(cfg.device)
+        shared.update(pipe=load_pipeline(cfg.model, cfg.revision, cfg.variant, get_dtype(cfg.mixed_precision, dev), dev), encoders=load_encoders(cfg))
+    sample_run(shared['pipe'], cfg, run_dir, data_dir=cfg.data_dir, progress=False)
+    return evaluate_run(run_dir, shared['encoders'], verbose=False)
 
 def base_row(out_dir, subjects, preset, data_dir, settings=None) -> str:
     "A markdown table row: the base model's metrics averaged over `subjects`."
     from dreambooth_nb.results import METRICS
-    ms = [evaluate_base(s, preset, data_dir, out_dir, settings)['metrics'] for s in subjects]
+    shared = {}
+    ms = [evaluate_base(s, preset, data_dir, out_dir, settings, shared)['metrics'] for s in subjects]
     return f'| base model, before fine-tuning | - | ' + ' | '.join(f"{np.mean([m[k] for m in ms]):.3f}" for k in METRICS) + ' |'
 
-# %% ../nbs/08_batch.ipynb #50e5c739
+# %% ../nbs/08_batch.ipynb #053d53d9
 def cli_demo(a) -> int:
     "`dreambooth-nb demo`: the batch on the toy world for each seed, results, the table over seeds and the wall time."
     t0 = time.time()
@@ -561,10 +564,8 @@ def cli_demo(a) -> int:
         except (ValueError, KeyError, FileNotFoundError, RuntimeError) as e: print(f'error: {e}', file=sys.stderr); return 2
         print(format_summary(S), flush=True); rc |= bool(S['failed'])
     try:
-        _, text = seed_summary(out, seeds)
-        if toy:
-            text = text.rstrip('\n') + '\n' + base_row(out, split_names(subjects), preset, data_dir, {'seed': seeds[0]}) + '\n'
-            with atomic_path(out/'results'/'seeds.md') as t: t.write_text(text)
+        extra = [base_row(out, split_names(subjects), preset, data_dir, {'seed': seeds[0]})] if toy else []
+        _, text = seed_summary(out, seeds, extra)
         print(('PLACEHOLDER (tiny preset, random weights) - ' if not toy else 'toy world - ') + text)
     except Exception as e: print(f'the table over seeds could not be made: {type(e).__name__}: {e}'); rc = 1
     print(f'demo wall time: {time.time() - t0:.0f}s ({len(seeds)} seed(s), results in {out})')

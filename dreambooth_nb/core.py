@@ -11,8 +11,8 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['PKG_DIR', 'PROJECT_DIR', 'DATA_DIR', 'RUNS_DIR', 'TINY_SD_DIR', 'TOY_DIR', 'PRESETS', 'CONDITIONS', 'SAMPLERS',
-           'find_dreambench', 'atomic_path', 'write_json', 'folder_lock', 'validate_name', 'seed_everything',
-           'get_device', 'get_dtype', 'RunConfig', 'make_config', 'parse_sets']
+           'find_dreambench', 'atomic_path', 'write_json', 'read_json', 'folder_lock', 'pending_batches',
+           'validate_name', 'seed_everything', 'get_device', 'get_dtype', 'RunConfig', 'make_config', 'parse_sets']
 
 # %% ../nbs/00_core.ipynb #c98b6957
 PKG_DIR = Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd().parent/'dreambooth_nb'
@@ -47,6 +47,11 @@ def write_json(path, obj):
     with atomic_path(path) as tmp: tmp.write_text(json.dumps(obj, indent=2, default=str) + '\n')
     return Path(path)
 
+def read_json(path):
+    "The JSON in `path`, or None when it is missing or unreadable (a reader decides what that means)."
+    try: return json.loads(Path(path).read_text())
+    except (OSError, ValueError): return None
+
 # %% ../nbs/00_core.ipynb #475882fd
 @contextlib.contextmanager
 def folder_lock(folder, name:str='.lock', blocking:bool=True, note:str=''):
@@ -61,6 +66,12 @@ def folder_lock(folder, name:str='.lock', blocking:bool=True, note:str=''):
     finally: f.close()
 
 # %% ../nbs/00_core.ipynb #000eadc7
+def pending_batches(n:int, batch_size:int, done) -> list:
+    "The fixed index slices of `range(n)`, `batch_size` long, that hold an index `i` with `done(i)` false."
+    slices = [range(b, min(b + batch_size, n)) for b in range(0, n, batch_size)]
+    return [list(s) for s in slices if not all(done(i) for i in s)]
+
+# %% ../nbs/00_core.ipynb #c9e2fbbd
 _NAME_RE = re.compile(r'^[a-z0-9_]+$')
 
 def validate_name(name, what='subject'):
@@ -69,14 +80,14 @@ def validate_name(name, what='subject'):
         raise ValueError(f"invalid {what} name {name!r}: use lower-case letters, digits and '_' only")
     return name
 
-# %% ../nbs/00_core.ipynb #c9e2fbbd
+# %% ../nbs/00_core.ipynb #97ed5036
 def seed_everything(seed:int):
     "Seed python, numpy and torch (all devices)."
     import torch
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
     return seed
 
-# %% ../nbs/00_core.ipynb #8865d308
+# %% ../nbs/00_core.ipynb #65bd98e8
 def get_device(device:str|None=None):
     "The requested device, else cuda, else mps, else cpu."
     import torch
@@ -95,7 +106,7 @@ def get_dtype(mixed_precision:str='no', device=None):
     if mixed_precision == 'bf16' and device.type == 'cuda' and not torch.cuda.is_bf16_supported(): return torch.float16
     return torch.float16 if mixed_precision == 'fp16' else torch.bfloat16
 
-# %% ../nbs/00_core.ipynb #65bd98e8
+# %% ../nbs/00_core.ipynb #548fd7c8
 TINY_SD_DIR = RUNS_DIR/'_models'/'tiny_sd'
 TOY_DIR = DATA_DIR/'toy'
 
@@ -114,7 +125,7 @@ PRESETS = {
                  metrics_preset='paper', out_dir='runs/sd15', checkpoint_every=250, save_half=True),
 }
 
-# %% ../nbs/00_core.ipynb #548fd7c8
+# %% ../nbs/00_core.ipynb #f47899b6
 CONDITIONS = ('ppl', 'no_ppl')
 SAMPLERS = ('dpm', 'ddim', 'pndm', 'euler', 'default')
 
@@ -219,7 +230,7 @@ class RunConfig:
     @classmethod
     def load(cls, path): return cls.from_dict(json.loads(Path(path).read_text()))
 
-# %% ../nbs/00_core.ipynb #f47899b6
+# %% ../nbs/00_core.ipynb #c3daed6a
 def _coerce(name, value):
     "Convert a string `value` to the type of RunConfig field `name`."
     ftypes = {f.name: f.type for f in fields(RunConfig)}

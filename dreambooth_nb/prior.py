@@ -4,11 +4,11 @@
 
 # %% ../nbs/03_prior.ipynb #c64203bf
 from __future__ import annotations
-import contextlib, fcntl, json, re, time
+import json, re, time
 from pathlib import Path
 import torch
 from tqdm.auto import tqdm
-from .core import atomic_path, write_json, get_device, folder_lock
+from .core import atomic_path, write_json, get_device, folder_lock, pending_batches
 from .data import class_prompt, list_images
 from .models import set_scheduler
 
@@ -58,10 +58,7 @@ def generate_class_images(pipe, class_noun:str, class_dir, n:int, # how many cla
         check_manifest(class_dir, settings)
         have = existing_class_images(class_dir, class_noun, seed)
         todo = [i for i in range(n) if i not in have]
-        # batches are fixed index slices [k*batch_size, (k+1)*batch_size): an interrupted run redoes its batch whole, so
-        # every image comes out of the same batch as in an uninterrupted run (bit-identical, not just up to rounding)
-        chunks = [list(range(b, min(b + batch_size, n))) for b in range(0, n, batch_size)]
-        chunks = [ch for ch in chunks if any(i not in have for i in ch)]
+        chunks = pending_batches(n, batch_size, lambda i: i in have)  # fixed slices: a resumed pass is bit-identical
         if todo:
             if pipe is None: pipe = load_pipe()
             set_scheduler(pipe, scheduler)

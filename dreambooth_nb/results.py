@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from PIL import Image
-from .core import CONDITIONS, RunConfig, atomic_path, write_json
+from .core import CONDITIONS, RunConfig, atomic_path, write_json, read_json
 from .data import subject_info
 
 # %% auto #0
@@ -32,15 +32,11 @@ PAPER_TABLE3 = {  # Imagen, 15 subjects
 # %% ../nbs/07_results.ipynb #aeba1630
 _SKIP = ('results', 'class_images')
 
-def _read_json(p):
-    try: return json.loads(Path(p).read_text())
-    except (OSError, ValueError): return None
-
 def scan_runs(out_dir) -> pd.DataFrame:
     "One row per run of the experiment: subject, class, live, condition, the metrics, status ('ok', 'missing', 'failed') and details."
     out_dir = Path(out_dir)
     if not out_dir.is_dir(): raise FileNotFoundError(f"experiment folder not found: {out_dir}")
-    fails = _read_json(out_dir/'batch_failures.json') if (out_dir/'batch_failures.json').exists() else []
+    fails = read_json(out_dir/'batch_failures.json') if (out_dir/'batch_failures.json').exists() else []
     if not isinstance(fails, list): raise ValueError(f"{out_dir/'batch_failures.json'} must hold a list of {{subject, condition, error, notebook}}")
     failed = {(f['subject'], f['condition']): f for f in fails
               if isinstance(f, dict) and isinstance(f.get('subject'), str) and isinstance(f.get('condition'), str)}
@@ -49,7 +45,7 @@ def scan_runs(out_dir) -> pd.DataFrame:
     rows = []
     for key in sorted({(d.parent.name, d.name) for d in dirs} | set(failed)):
         subject, condition = key; d = out_dir/subject/condition
-        m, cfg = _read_json(d/'metrics.json'), _read_json(d/'config.json') or {}
+        m, cfg = read_json(d/'metrics.json'), read_json(d/'config.json') or {}
         row = dict(subject=subject, condition=condition, cls=None, live=None, **{k: np.nan for k in METRICS},
                    status='missing', detail='', metrics_preset=None, real_dino=np.nan, real_clip_i=np.nan,
                    eval_images=0, prior_images=0, real_images=0, run_dir=str(d))
@@ -137,7 +133,7 @@ def _short_note(runs) -> str:
 def comparison_markdown(runs:pd.DataFrame, summary:pd.DataFrame, deltas:pd.DataFrame, out_dir=None) -> str:
     "`comparison.md`: ours beside the paper's Table 3 and Table 1, the paired deltas, and every missing or failed run."
     s = summary.set_index('condition'); ok = runs[runs.status == 'ok']
-    ids = sorted({json.dumps((_read_json(Path(d)/'metrics.json') or {}).get('encoders', {}), sort_keys=True) for d in ok.run_dir})
+    ids = sorted({json.dumps((read_json(Path(d)/'metrics.json') or {}).get('encoders', {}), sort_keys=True) for d in ok.run_dir})
     L = [f'# Results: {out_dir or ""}', '', _encoder_note(runs), '',
          f"Runs: {int((runs.status == 'ok').sum())} evaluated, {int((runs.status == 'missing').sum())} missing, "
          f"{int((runs.status == 'failed').sum())} failed; {ok.subject.nunique()} subjects evaluated. Ours: mean ± sem over subjects (n).", '']

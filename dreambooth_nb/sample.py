@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from PIL import Image, ImageDraw
 from tqdm.auto import tqdm
-from .core import atomic_path, write_json
+from .core import atomic_path, write_json, pending_batches
 from .data import subject_prompts, class_prompt
 from .models import set_scheduler
 
@@ -58,17 +58,17 @@ def sample_images(pipe, prompts:list, seeds:list, steps:int, guidance:float, res
 def sample_run(pipe, cfg, run_dir, data_dir=None, progress:bool=True) -> list:
     "Sample every missing image of the run's plan into `run_dir/samples/`; write samples.csv; return the rows."
     run_dir = Path(run_dir); rows = plan_samples(cfg, data_dir)
-    bs = cfg.sample_batch_size
-    chunks = [rows[b:b+bs] for b in range(0, len(rows), bs)]  # fixed by the plan: a resumed pass batches exactly as a fresh one
-    chunks = [ch for ch in chunks if not all((run_dir/r['path']).exists() for r in ch)]
-    todo = [r for ch in chunks for r in ch if not (run_dir/r['path']).exists()]
+    done = [(run_dir/r['path']).exists() for r in rows]
+    chunks = pending_batches(len(rows), cfg.sample_batch_size, done.__getitem__)  # fixed slices: a resumed pass is bit-identical
+    todo = [i for ch in chunks for i in ch if not done[i]]
     set_scheduler(pipe, cfg.sample_scheduler)
     t0 = time.time()
     for chunk in tqdm(chunks, desc='samples', mininterval=2, disable=not progress or not chunks):
-        ims = sample_images(pipe, [r['prompt'] for r in chunk], [r['seed'] for r in chunk], cfg.sample_steps, cfg.sample_guidance, cfg.resolution)
-        for r, im in zip(chunk, ims):
-            if (run_dir/r['path']).exists(): continue
-            with atomic_path(run_dir/r['path']) as tmp: im.save(tmp, format='PNG')
+        ims = sample_images(pipe, [rows[i]['prompt'] for i in chunk], [rows[i]['seed'] for i in chunk], cfg.sample_steps,
+                            cfg.sample_guidance, cfg.resolution)
+        for i, im in zip(chunk, ims):
+            if done[i]: continue
+            with atomic_path(run_dir/rows[i]['path']) as tmp: im.save(tmp, format='PNG')
     write_samples_csv(run_dir/'samples.csv', rows)
     write_json(run_dir/'sampling.json', dict(scheduler=cfg.sample_scheduler, steps=cfg.sample_steps, guidance=cfg.sample_guidance,
                resolution=cfg.resolution, images=len(rows), sampled_now=len(todo),

@@ -4,12 +4,12 @@
 
 # %% ../nbs/09_toy.ipynb #49c64523
 from __future__ import annotations
-import copy, contextlib, csv, json, math, os, shutil, subprocess, time
+import copy, contextlib, json, math, os, shutil, subprocess, time
 from pathlib import Path
 from types import SimpleNamespace
 import numpy as np
 from PIL import Image
-from .core import TOY_DIR, PROJECT_DIR, atomic_path, write_json, validate_name
+from .core import TOY_DIR, PROJECT_DIR, atomic_path, write_json
 
 # %% auto #0
 __all__ = ['CLASSES', 'LIVE_CLASSES', 'COLOURS', 'PATTERNS', 'CONTEXTS', 'DETAILS', 'S', 'DRAWERS', 'N_COLOUR_OPTS',
@@ -267,11 +267,11 @@ def toy_exclude() -> set:
     "The (class, colour, pattern, detail) combinations of the toy subjects, kept out of pretraining."
     return {(s['cls'], s['colour'], s['pattern'], tuple(s['detail'])) for s in TOY_SUBJECTS.values()}
 
-# %% ../nbs/09_toy.ipynb #8460ce8b
+# %% ../nbs/09_toy.ipynb #85729bd1
 TOY_PROMPTS = ([f'a {{identifier}} {{class_noun}} {CONTEXTS[c]}' for c in CONTEXTS if c not in HOME_CONTEXTS] +
                ['a red {identifier} {class_noun}', 'a purple {identifier} {class_noun}'])
 
-# %% ../nbs/09_toy.ipynb #11c17786
+# %% ../nbs/09_toy.ipynb #802ac049
 def sample_attrs(rng, exclude=()) -> dict:
     "A uniformly drawn attribute dict whose (class, colour, pattern, detail) is not in `exclude`."
     cols, ctxs = list(COLOURS), list(CONTEXTS)
@@ -301,7 +301,7 @@ def make_world(n:int, # number of images
     if not res: return np.empty((0, S//2, S//2, 3), np.uint8), np.empty((0, 6), np.int64)
     return np.concatenate([r[0] for r in res]), attr_codes([a for r in res for a in r[1]])
 
-# %% ../nbs/09_toy.ipynb #2eaef7ad
+# %% ../nbs/09_toy.ipynb #81c87612
 def subject_photos(subject:str, n:int=5, seed:int=0) -> list:
     "`n` uint8 photos of toy subject `subject` at home, in varied poses."
     if subject not in TOY_SUBJECTS: raise KeyError(f"unknown toy subject {subject!r}: use one of {tuple(TOY_SUBJECTS)}")
@@ -321,7 +321,7 @@ def write_toy_subjects(dest=None, n:int=5, seed:int=0, force:bool=False) -> Path
     with atomic_path(dest/'prompts.csv') as tmp: tmp.write_text('index,kind,template\n' + ''.join(rows))
     return dest
 
-# %% ../nbs/09_toy.ipynb #fb41fd62
+# %% ../nbs/09_toy.ipynb #3d35c74d
 def toy_sd_configs():
     "Component configs of the toy SD (UNet, VAE, CLIP text encoder)."
     unet = dict(sample_size=16, in_channels=4, out_channels=4, layers_per_block=1, block_out_channels=(64, 128),
@@ -344,7 +344,7 @@ def build_toy_components(tokenizer=None, seed:int=0):
     return SimpleNamespace(model=None, tokenizer=tokenizer or clip_tokenizer(), text_encoder=CLIPTextModel(CLIPTextConfig(**c.text)),
                            vae=AutoencoderKL(**c.vae), unet=UNet2DConditionModel(**c.unet), noise_scheduler=DDPMScheduler.from_config(SD_SCHEDULER))
 
-# %% ../nbs/09_toy.ipynb #bfdc1f29
+# %% ../nbs/09_toy.ipynb #9abe7153
 def _autocast(device):
     import torch
     return torch.autocast('cuda', dtype=torch.bfloat16) if torch.device(device).type == 'cuda' else contextlib.nullcontext()
@@ -385,19 +385,19 @@ def encode_world(vae, images, batch_size:int=512):
             means.append(d.mean.float()); stds.append(d.std.float())
     return torch.cat(means), torch.cat(stds)
 
-# %% ../nbs/09_toy.ipynb #1961c179
-from .train import min_snr_weights  # the same weighting the fine-tuning loop uses (04_train)
+# %% ../nbs/09_toy.ipynb #9944e586
+from .train import min_snr_weights, ppl_loss, diffusion_target  # the fine-tuning loop's own loss (04_train)
 
 def diffusion_loss(unet, text_encoder, noise_scheduler, latents, input_ids, gen=None, snr_gamma:float|None=5.0):
     "Epsilon-prediction loss of `unet` on scaled `latents` conditioned on `input_ids`."
-    import torch, torch.nn.functional as F
+    import torch
     noise = torch.randn(latents.shape, generator=gen, device=latents.device)
     t = torch.randint(0, noise_scheduler.config.num_train_timesteps, (len(latents),), generator=gen, device=latents.device)
     pred = unet(noise_scheduler.add_noise(latents, noise, t), t, text_encoder(input_ids)[0]).sample
-    per = F.mse_loss(pred.float(), noise, reduction='none').mean((1, 2, 3))
-    return (per * min_snr_weights(noise_scheduler, t, snr_gamma)).mean() if snr_gamma else per.mean()
+    return ppl_loss(pred, diffusion_target(noise_scheduler, latents, noise, t), with_prior=False,
+                    weights=min_snr_weights(noise_scheduler, t, snr_gamma) if snr_gamma else None)
 
-# %% ../nbs/09_toy.ipynb #e781b491
+# %% ../nbs/09_toy.ipynb #f60b24ab
 def sample_toy(unet, text_encoder, vae, tokenizer, prompts, steps:int=20, guidance:float=4.0, seed:int=0, device='cpu'):
     "One 32 px image per prompt (DDIM, classifier-free guidance), uint8 (N, 32, 32, 3)."
     import torch
@@ -441,7 +441,7 @@ def save_toy_pipeline(dest, c, unet=None, text_encoder=None, manifest=None, grid
     if old.exists(): shutil.rmtree(old)
     return dest
 
-# %% ../nbs/09_toy.ipynb #c662df7e
+# %% ../nbs/09_toy.ipynb #eaca1e37
 GRID_PROMPTS = ['a cat', 'a dog', 'a teapot', 'a backpack', 'a clock', 'a vase',
                 'a red teapot on the beach', 'a blue dog in the snow', 'a yellow striped backpack in the jungle',
                 'a green dotted vase on top of a wooden floor', 'a pink cat with a blue house in the background',
@@ -452,7 +452,7 @@ def _git_commit():
     try: return subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, cwd=PROJECT_DIR, timeout=5).stdout.strip() or None
     except Exception: return None
 
-# %% ../nbs/09_toy.ipynb #6af6a640
+# %% ../nbs/09_toy.ipynb #8eaa70d5
 def pretrain_toy(out_dir, # pipeline folder to write (e.g. data/toy/sd)
                  steps:int=200, # UNet + text encoder steps (upper bound when `minutes` is set)
                  batch_size:int=32, device=None, # None: cuda > mps > cpu
@@ -553,7 +553,7 @@ def pretrain_toy(out_dir, # pipeline folder to write (e.g. data/toy/sd)
     checkpoint(done=True)
     return manifest(True)
 
-# %% ../nbs/09_toy.ipynb #28f6950d
+# %% ../nbs/09_toy.ipynb #10c0053e
 def _torch():
     import torch, torch.nn as nn, torch.nn.functional as F
     return torch, nn, F
@@ -578,7 +578,7 @@ def conv_net(widths=(32, 64, 128)):
         def forward(self, x): return self.features(x)[-1].mean((2, 3))
     return ConvNet()
 
-# %% ../nbs/09_toy.ipynb #2ff912e9
+# %% ../nbs/09_toy.ipynb #48096987
 TEXT_LEN = 20
 
 def world_vocab(tokenizer) -> list:
@@ -596,7 +596,7 @@ def text_ids(prompts, tokenizer, vocab, max_len:int=TEXT_LEN):
         out[r, :len(kept)] = torch.tensor(kept)
     return out
 
-# %% ../nbs/09_toy.ipynb #b85cb3db
+# %% ../nbs/09_toy.ipynb #777379ae
 def text_tower(n_vocab:int, dim:int=64, out:int=64, layers:int=2, heads:int=4, max_len:int=TEXT_LEN):
     "A small transformer over world-vocabulary indices, pooled at the last token (CLIP pools at its end token)."
     torch, nn, F = _torch()
@@ -623,7 +623,7 @@ def augment(x, gen=None, scale=(0.8, 1.0), shift:float=0.12):
     theta[:, 0, 2], theta[:, 1, 2] = (r[:, 2]*2-1)*shift, (r[:, 3]*2-1)*shift
     return F.grid_sample(x, F.affine_grid(theta, x.shape, align_corners=False), padding_mode='border', align_corners=False)
 
-# %% ../nbs/09_toy.ipynb #a233786e
+# %% ../nbs/09_toy.ipynb #24be1b80
 def make_pairs(n:int, seed:int=0, exclude=()):
     "`n` instances rendered twice each (new pose and context): uint8 (2, n, 32, 32, 3) and codes of the first view (n, 6)."
     rng = np.random.default_rng([seed, 2])
@@ -632,7 +632,7 @@ def make_pairs(n:int, seed:int=0, exclude=()):
     v2 = np.stack([render({**a, 'context': list(CONTEXTS)[rng.integers(len(CONTEXTS))]}, rng) for a in a_s])
     return np.stack([v1, v2]), attr_codes(a_s)
 
-# %% ../nbs/09_toy.ipynb #5b5a4ffd
+# %% ../nbs/09_toy.ipynb #bed1602e
 JUDGE_HEADS = {'class': len(CLASSES), 'colour': len(COLOURS), 'pattern': len(PATTERNS), 'context': len(CONTEXTS)}
 
 def _build_encoders(n_vocab):
@@ -660,7 +660,7 @@ def _nt_xent(z1, z2, same, tau:float=0.2):
     sim = sim.masked_fill(mask, -1e4)
     return F.cross_entropy(sim, pos)
 
-# %% ../nbs/09_toy.ipynb #b0f2dc60
+# %% ../nbs/09_toy.ipynb #e80503fc
 def train_toy_encoders(out_dir=None, # folder for encoders.safetensors + manifest.json (default data/toy/encoders)
                        n_images:int=20000, n_pairs:int=10000, steps:int=1500, batch_size:int=256, lr:float=2e-3,
                        device=None, seed:int=0, n_test:int=2000, workers:int=0, tokenizer=None, log=print) -> dict:
@@ -723,7 +723,7 @@ def judge_accuracy(judge, imgs, codes, device='cpu', batch_size:int=500) -> dict
             for k in range(len(JUDGE_HEADS)): correct[k] += (out[:, offs[k]:offs[k+1]].argmax(1) == codes[i:i+batch_size, k]).sum().item()
     return {h: round(float(c / len(imgs)), 4) for h, c in zip(JUDGE_HEADS, correct)}
 
-# %% ../nbs/09_toy.ipynb #926b3275
+# %% ../nbs/09_toy.ipynb #59f06685
 class ToyEncoders:
     "The toy-world metric encoders (06_metrics' Encoders interface), loaded from `encoders.safetensors`."
     def __init__(self, dir=None, device='cpu'):

@@ -162,7 +162,7 @@ class TrainResult:
     step_seconds: list = field(default_factory=list)  # wall time of each optimizer step (for benchmarks)
     setup_seconds: float = 0.0  # data preparation and caching before the first step
 
-def prepare_data(cfg, c, instance_images, class_images=None, weight_dtype=torch.float32):
+def prepare_data(cfg, c, instance_images, class_images=None):
     "Datasets, latent caches and prompt-embedding caches for a run (class data only with PPL)."
     inst_ds = ImagePromptDataset(instance_images, instance_prompt(cfg.class_noun, cfg.identifier), cfg.resolution, cfg.center_crop, cfg.random_flip)
     class_ds = None
