@@ -15,6 +15,10 @@ __all__ = ['SD_SCHEDULER', 'write_clip_tokenizer_files', 'clip_tokenizer', 'load
            'set_scheduler', 'tiny_sd_configs', 'build_components', 'build_sd', 'build_tiny_sd', 'sd15_configs',
            'enable_gradient_checkpointing', 'set_attention', 'channels_last']
 
+# %% ../nbs/02_models.ipynb #5937d2c9
+import logging
+logging.getLogger('bitsandbytes.backends.cpu.ops').setLevel(logging.ERROR)
+
 # %% ../nbs/02_models.ipynb #1bffef31
 def _bytes_to_unicode():
     "OpenAI CLIP's reversible byte -> printable unicode map."
