@@ -52,7 +52,7 @@ def read_json(path):
     try: return json.loads(Path(path).read_text())
     except (OSError, ValueError): return None
 
-# %% ../nbs/00_core.ipynb #11a6c0fd
+# %% ../nbs/00_core.ipynb #19bd5804
 @contextlib.contextmanager
 def atomic_dir(dest):
     "Yield an empty folder beside `dest`; on success it replaces `dest` (two renames), on error it is removed."
@@ -70,7 +70,6 @@ def atomic_dir(dest):
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     shutil.rmtree(old, ignore_errors=True)
-    return dest
 
 # %% ../nbs/00_core.ipynb #168a62c7
 @contextlib.contextmanager
