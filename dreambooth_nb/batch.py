@@ -140,7 +140,7 @@ def update_failures(out_dir, failed=(), # entries {subject, condition, error, no
     if new != cur: write_json(p, new)
     return new
 
-# %% ../nbs/08_batch.ipynb #3d7cbb84
+# %% ../nbs/08_batch.ipynb #f49b5f32
 def class_jobs(runs) -> list:
     "One job per class folder needed by a ppl run still to be trained, with the largest count asked."
     from dreambooth_nb.train import is_trained
@@ -151,15 +151,19 @@ def class_jobs(runs) -> list:
         j['n'] = max(j['n'], r.cfg.num_class_images); j['runs'].append(r.key)
     return list(jobs.values())
 
+def _quiet_loading():
+    "No per-component loading bars from diffusers / transformers: the batch's own bar is the one to read."
+    from diffusers.utils import logging as dlog
+    from transformers.utils import logging as tlog
+    dlog.disable_progress_bar(); tlog.disable_progress_bar()
+
 def make_class_sets(jobs:list, progress:bool=False) -> dict:
     "Make sure each job's class folder holds its images (the base pipeline loaded only if some are missing, once per model); `{class_dir: None or error}`."
     import torch
     from dreambooth_nb.core import get_device, get_dtype
     from dreambooth_nb.models import load_pipeline
     from dreambooth_nb.prior import class_images_for
-    from diffusers.utils import logging as dlog
-    from transformers.utils import logging as tlog
-    dlog.disable_progress_bar(); tlog.disable_progress_bar()  # the batch's own bar is the one to read
+    _quiet_loading()
     out, pipes = {}, {}
     for j in jobs:
         try:
@@ -471,7 +475,7 @@ def seed_summary(out_dir, seeds, extra_rows=()) -> tuple:
     with atomic_path(res/'seeds.md') as t: t.write_text(text)
     return per_seed, text
 
-# %% ../nbs/08_batch.ipynb #89cfa9c7
+# %% ../nbs/08_batch.ipynb #6f0484df
 DEMO_SUBJECTS = 'orange_dog,white_cat,pink_teapot,blue_backpack'  # 2 live + 2 objects of the toy world
 
 def evaluate_base(subject:str, preset:str, data_dir, out_dir, settings:dict|None=None,
@@ -498,7 +502,7 @@ def evaluate_base(subject:str, preset:str, data_dir, out_dir, settings:dict|None
 def base_row(out_dir, subjects, preset, data_dir, settings=None) -> str:
     "A markdown table row: the base model's metrics averaged over `subjects`."
     from dreambooth_nb.results import METRICS
-    shared = {}
+    _quiet_loading(); shared = {}
     ms = [evaluate_base(s, preset, data_dir, out_dir, settings, shared)['metrics'] for s in subjects]
     return '| base model, before fine-tuning | - | ' + ' | '.join(f"{np.mean([m[k] for m in ms]):.3f}" for k in METRICS) + ' |'
 
