@@ -21,7 +21,7 @@ test: install
 
 # The main job on the embedded default (the toy world).
 demo: install
-	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb demo --seeds 0,1
+	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb demo
 
 export: install
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean

@@ -31,6 +31,9 @@ setuptools.setup(
                 (['License :: ' + lic[1]] if lic[1] else []),
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=['dreambooth_nb', 'dreambooth_nb.*']),
+    # The run notebook, the DreamBench tables and the toy world ship inside the package: dreambooth_nb/assets/
+    # holds symlinks to nbs/run.ipynb and data/ (the checkout keeps its layout), which the build copies as files.
+    package_data={'dreambooth_nb': ['assets/*.ipynb', 'assets/*.csv', 'assets/toy/**/*']},
     include_package_data=True,
     install_requires=requirements,
     extras_require={'dev': dev_requirements},
@@ -40,5 +43,7 @@ setuptools.setup(
     long_description_content_type='text/markdown',
     zip_safe=False,
     entry_points={'console_scripts': cfg.get('console_scripts', '').split(),
-                  'nbdev': [f'{cfg.get("lib_path")}={cfg.get("lib_path")}._modidx:d']},
+                  'nbdev': [f'{cfg.get("lib_path")}={cfg.get("lib_path")}._modidx:d'],
+                  # metric encoders that plug into dreambooth_nb.encoders.load_encoders by preset name
+                  'dreambooth_nb.encoders': ['toy = dreambooth_nb.toy_encoders:load_toy_encoders']},
     **setup_cfg)

@@ -181,7 +181,7 @@ def ours_train(c, cfg, inst_imgs, class_imgs, steps):
     return r.step_seconds
 
 def bench_train(a):
-    from dreambooth_nb.core import make_config
+    from dreambooth_nb.config import make_config
     from dreambooth_nb.models import set_attention, channels_last
     dev = torch.device(a.device)
     base = components(a.arch, a.device)
@@ -282,7 +282,8 @@ def bench_prior(a):
     print(f'\n== prior generation: arch {a.arch}, {a.res}px, {a.device}, dtype {dtype}, {a.n} images, medians of {a.rounds}')
     q = {}
     if a.quality:
-        from dreambooth_nb.metrics import load_encoders
+        from dreambooth_nb.encoders import load_encoders
+        import dreambooth_nb.toy_encoders  # registers the 'toy' metrics preset
         enc = load_encoders('toy' if a.arch == 'toy' else 'tiny')
         rd, rc = enc.dino(imgs[ref_name]), enc.clip_image(imgs[ref_name])
         for name, ims in imgs.items():
@@ -304,9 +305,11 @@ def bench_eval(a):
     from dreambooth_nb.core import TOY_DIR
     from dreambooth_nb.models import load_pipeline
     from dreambooth_nb.sample import sample_run
-    from dreambooth_nb.metrics import evaluate_run, load_encoders
+    from dreambooth_nb.metrics import evaluate_run
+    from dreambooth_nb.encoders import load_encoders
+    import dreambooth_nb.toy_encoders  # registers the 'toy' metrics preset (also found as a plugin when installed)
     tmp = Path(tempfile.mkdtemp(prefix='bench-eval-'))
-    from dreambooth_nb.cli import resolve_run
+    from dreambooth_nb.runner import resolve_run
     cfg = resolve_run(a.subject, 'ppl', 'toy', out_dir=tmp, settings=dict(device=a.device))
     cfg.save(cfg.run_dir/'config.json')
     pipe, enc = load_pipeline(TOY_DIR/'sd', device=a.device), load_encoders('toy')

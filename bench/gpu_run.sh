@@ -7,8 +7,8 @@
 #       --platform manylinux_2_24_x86_64 -d .devcarry/wheels diffusers==0.42.1 importlib_metadata bitsandbytes==0.50.2
 #   unzip -q .devcarry/wheels/bitsandbytes-*.whl -d .devcarry/site && rm .devcarry/wheels/bitsandbytes-*.whl
 #   find .devcarry/site/bitsandbytes -name 'libbitsandbytes_*.so' ! -name '*cuda130*' ! -name '*cpu*' -delete
-#   .venv/bin/python -c "from dreambooth_nb.models import clip_tokenizer; clip_tokenizer()"
-# then run it with the device tool: carry [".devcarry", "runs/_models/clip_tokenizer"], and set
+#   DREAMBOOTH_NB_CACHE=.devcarry/cache .venv/bin/python -c "from dreambooth_nb.models import clip_tokenizer; clip_tokenizer()"
+# then run it with the device tool: carry [".devcarry"], and set
 # SKIP_TOY=1 to leave the committed toy model alone. Everything under $OUT comes back;
 # bench/BENCHMARKS.md records the numbers.
 set -u
@@ -16,7 +16,7 @@ T0=$(date +%s); left() { echo $(( ${DEADLINE:-540} - ($(date +%s) - T0) )); }
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .devcarry/wheels/*.whl || exit 1
 cp -r .devcarry/site/* /tmp/site/
-export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 DREAMBOOTH_NB_RUNS=$PWD/runs
+export PYTHONPATH=/tmp/site:$PWD PYTHONUNBUFFERED=1 DREAMBOOTH_NB_RUNS=$PWD/runs DREAMBOOTH_NB_CACHE=$PWD/.devcarry/cache
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 python3 -c "import torch, diffusers, transformers, accelerate, bitsandbytes as b; print('torch', torch.__version__, 'diffusers', diffusers.__version__, 'transformers', transformers.__version__, 'accelerate', accelerate.__version__, 'bnb', b.__version__)"
 git log -1 --format='commit %h %s' 2>/dev/null

@@ -5,6 +5,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 os.environ.setdefault('OMP_NUM_THREADS', '1')
+if (ROOT.parent/'shared'/'dreambench'/'dog').is_dir(): os.environ.setdefault('DREAMBENCH_DIR', str(ROOT.parent/'shared'/'dreambench'))
 
 @pytest.fixture(scope='session')
 def data_dir(tmp_path_factory):

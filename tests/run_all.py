@@ -6,6 +6,9 @@ from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
 os.chdir(root)
+# The project's tests read the real DreamBench where the checkout sits beside a copy (../shared/dreambench);
+# elsewhere they make synthetic subjects. A user's own DREAMBENCH_DIR wins.
+if (root.parent/'shared'/'dreambench'/'dog').is_dir(): os.environ.setdefault('DREAMBENCH_DIR', str(root.parent/'shared'/'dreambench'))
 bin_ = Path(sys.executable).parent
 passed, failed, problems = 0, 0, []
 

@@ -1,6 +1,7 @@
-"""Issue 5: `dreambooth-nb batch` is resumable after SIGKILL at any point, isolates a corrupt subject, and gives the
-same numbers sequentially and on Dask. Tiny preset on CPU (the tiny pipeline is deterministic there: identical
-configs give bit-identical metrics), on synthetic subjects so it runs anywhere."""
+"""`dreambooth-nb batch` is resumable after SIGKILL at any point (a run resumes only with the settings it was
+started with; other settings start it afresh), isolates a corrupt subject, and gives the same numbers sequentially
+and on Dask. Tiny preset on CPU (the tiny pipeline is deterministic there: identical configs give bit-identical
+metrics), on synthetic subjects so it runs anywhere."""
 import json, os, re, signal, subprocess, time
 from pathlib import Path
 import pytest
@@ -122,6 +123,27 @@ def test_killed_batch_resumes(reference, bench, tmp_path):
     assert info['resumed_from'] >= 5 and info['steps'] == 20
     assert json.loads((cls/'manifest.json').read_text())['count'] == 6 and n_class() == 6
     assert not (out/'batch_failures.json').exists() or json.loads((out/'batch_failures.json').read_text()) == []
+
+def test_changed_setting_starts_fresh(bench, tmp_path):
+    "A half-trained run asked for again with another setting is not resumed: its folder is set aside as stale, and the batch says so."
+    out = tmp_path/'c'; run = out/'dog'/'no_ppl'
+    args = batch_args(bench, out, 'dog', '--conditions', 'no_ppl')
+    p = subprocess.Popen([str(BIN/'dreambooth-nb'), *map(str, args)], env={**os.environ, 'OMP_NUM_THREADS': '1'},
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    t0 = time.time()
+    while time.time() - t0 < 240 and p.poll() is None and not any(run.glob('checkpoints/checkpoint-*/step.json')): time.sleep(0.02)
+    os.killpg(p.pid, signal.SIGKILL); p.wait()
+    assert any(run.glob('checkpoints/checkpoint-*/step.json')) and not (run/'model'/'train_info.json').exists(), 'not killed in training'
+    r = cli(*args, '--set', 'steps=25')
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    moved = re.search(r'dog/no_ppl: made with other settings \(steps: 20 -> 25\); moved to (\S+)', r.stdout)
+    assert moved, r.stdout
+    stale = Path(moved.group(1))
+    assert stale.parent == out.resolve()/'_stale'/'dog' and any(stale.glob('checkpoints/checkpoint-*/step.json'))
+    assert 'resuming' not in r.stdout and '1 succeeded, 0 skipped (done), 0 failed, of 1 runs' in r.stdout
+    info = json.loads((run/'model'/'train_info.json').read_text())
+    assert (info['resumed_from'], info['steps']) == (0, 25)  # trained from the start, not from the 20-step run's checkpoint
+    assert json.loads((run/'config.json').read_text())['steps'] == 25
 
 def test_dask_same_results(reference, bench, tmp_path):
     "Each run a task on a Dask LocalCluster of 2 worker processes: the same numbers; the corrupt subject fails alone."

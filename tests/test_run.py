@@ -1,4 +1,4 @@
-"Issue 3: `dreambooth-nb run` end to end on the tiny preset (papermill, class images, resume)."
+"`dreambooth-nb run` end to end on the tiny preset: papermill, class images, exit codes, and resuming only the same settings."
 import json, os, signal, subprocess, sys, time
 from pathlib import Path
 import pytest
@@ -35,9 +35,9 @@ def test_no_ppl_makes_no_class_images(data_dir, tmp_path):
 
 def test_bad_input_refused_before_work(data_dir, tmp_path):
     r = cli('run', '--subject', 'dog', '--condition', 'prior', '--data-dir', data_dir, '--out', tmp_path)
-    assert r.returncode != 0 and 'prior' in r.stderr
+    assert r.returncode == 2 and 'prior' in r.stderr   # argparse's own refusal
     r = cli('run', '--subject', 'dog', '--data-dir', data_dir, '--out', tmp_path, '--set', 'resolution=63')
-    assert r.returncode == 1 and 'resolution must be a multiple of 8, got 63' in r.stderr
+    assert r.returncode == 2 and r.stderr == 'error: resolution must be a multiple of 8, got 63\n'
     assert not (tmp_path/'dog').exists()
 
 def test_failing_run_keeps_notebook(data_dir, tmp_path):
@@ -48,19 +48,28 @@ def test_failing_run_keeps_notebook(data_dir, tmp_path):
     assert 'failed in cell' in r.stderr and 'nomodel' in r.stderr and 'run.ipynb' in r.stderr
     assert (tmp_path/'dog'/'no_ppl'/'run.ipynb').exists()
 
-def test_killed_run_resumes(data_dir, tmp_path):
-    args = [str(BIN/'dreambooth-nb'), 'run', '--subject', 'dog', '--condition', 'no_ppl', '--data-dir', str(data_dir), '--out', str(tmp_path),
-            '--set', 'steps=400', '--set', 'checkpoint_every=10']
-    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
+def _kill_after_checkpoint(args, env, ck):
+    "Start the command, SIGKILL its process group once a checkpoint is complete; the checkpoint steps written."
     p = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    ck = tmp_path/'dog'/'no_ppl'/'checkpoints'
     t0 = time.time()
-    while time.time() - t0 < 240 and not list(ck.glob('checkpoint-*/step.json')): time.sleep(0.5)
+    while time.time() - t0 < 240 and not list(ck.glob('checkpoint-*/step.json')) and p.poll() is None: time.sleep(0.2)
     os.killpg(p.pid, signal.SIGKILL); p.wait()
-    steps = sorted(int(c.name.split('-')[1]) for c in ck.glob('checkpoint-*') if (c/'step.json').exists())
+    return sorted(int(c.name.split('-')[1]) for c in ck.glob('checkpoint-*') if (c/'step.json').exists())
+
+def test_killed_run_resumes_same_settings_only(data_dir, tmp_path):
+    base = [str(BIN/'dreambooth-nb'), 'run', '--subject', 'dog', '--condition', 'no_ppl', '--data-dir', str(data_dir), '--out', str(tmp_path),
+            '--set', 'checkpoint_every=10']
+    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
+    run = tmp_path/'dog'/'no_ppl'
+    steps = _kill_after_checkpoint(base + ['--set', 'steps=150'], env, run/'checkpoints')
     assert steps, 'no checkpoint was written before the kill'
-    r = subprocess.run(args[:-4] + ['--set', 'steps=30', '--set', 'checkpoint_every=10'], env=env, capture_output=True, text=True)
+    r = subprocess.run(base + ['--set', 'steps=150'], env=env, capture_output=True, text=True)   # the same settings: resumed
     assert r.returncode == 0, r.stderr[-3000:]
-    info = json.loads((tmp_path/'dog'/'no_ppl'/'model'/'train_info.json').read_text())
-    assert info['resumed_from'] >= 10 and info['steps'] == 30
-    assert not ck.exists()  # checkpoints removed once the model is saved
+    info = json.loads((run/'model'/'train_info.json').read_text())
+    assert info['resumed_from'] >= 10 and info['steps'] == 150 and 'starting fresh' not in r.stdout
+    assert not (run/'checkpoints').exists()  # checkpoints removed once the model is saved
+    r = subprocess.run(base + ['--set', 'steps=30'], env=env, capture_output=True, text=True)    # another setting: fresh
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert 'dog/no_ppl: settings changed since the last attempt (steps: 150 -> 30): starting fresh' in r.stdout
+    info = json.loads((run/'model'/'train_info.json').read_text())
+    assert info['resumed_from'] == 0 and info['steps'] == 30
