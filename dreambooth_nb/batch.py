@@ -8,14 +8,14 @@ import contextlib, os, socket, sys, time, uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from .core import read_json, folder_lock, LockTaken
+from .models import quiet_hf
 from .config import parse_sets
-from .runner import preset_dirs, resolve_run, execute_run, RunFailed, REFUSED_INPUT
+from .runner import preset_dirs, resolve_run, execute_run, RunFailed, Refused, REFUSED_INPUT
 from .plan import plan_batch, run_state, set_aside, other_settings, update_failures, FAILURES
 
 # %% auto #0
-__all__ = ['KILLED_GRACE', 'TINY_WARNING', 'class_jobs', 'quiet_loading', 'make_class_sets', 'notebook_timing', 'class_task',
-           'run_one', 'visible_gpus', 'worker_envs', 'BatchSummary', 'batch_lock', 'format_summary', 'run_batch',
-           'batch_main']
+__all__ = ['KILLED_GRACE', 'TINY_WARNING', 'class_jobs', 'make_class_sets', 'notebook_timing', 'class_task', 'run_one',
+           'visible_gpus', 'worker_envs', 'BatchSummary', 'batch_lock', 'format_summary', 'run_batch', 'batch_main']
 
 # %% ../nbs/12_batch.ipynb #f49b5f32
 def class_jobs(runs) -> list:
@@ -28,30 +28,24 @@ def class_jobs(runs) -> list:
         j['n'] = max(j['n'], r.cfg.num_class_images); j['runs'].append(r.key)
     return list(jobs.values())
 
-def quiet_loading():
-    "No per-component loading bars from diffusers / transformers: the batch's own bar is the one to read."
-    from diffusers.utils import logging as dlog
-    from transformers.utils import logging as tlog
-    dlog.disable_progress_bar(); tlog.disable_progress_bar()
-
 def make_class_sets(jobs:list, progress:bool=False) -> dict:
     "Make sure each job's class folder holds its images (the base pipeline loaded only if some are missing, once per model); `{class_dir: None or error}`."
     import torch
     from dreambooth_nb.core import get_device, get_dtype
     from dreambooth_nb.models import load_pipeline
     from dreambooth_nb.prior import class_images_for
-    quiet_loading()
     out, pipes = {}, {}
-    for j in jobs:
-        try:
-            c = j['cfg']; key = (c.model, c.revision, c.variant, c.mixed_precision, c.device)
-            def load(key=key, c=c):
-                pipes.clear()  # one base model in memory at a time
-                device = get_device(c.device)
-                return pipes.setdefault(key, load_pipeline(c.model, c.revision, c.variant, get_dtype(c.mixed_precision, device), device))
-            class_images_for(c, j['n'], pipes.get(key), load, progress)
-            out[j['class_dir']] = None
-        except Exception as e: out[j['class_dir']] = f'{type(e).__name__}: {e}'
+    with quiet_hf():  # the batch's own bar is the one to read
+        for j in jobs:
+            try:
+                c = j['cfg']; key = (c.model, c.revision, c.variant, c.mixed_precision, c.device)
+                def load(key=key, c=c):
+                    pipes.clear()  # one base model in memory at a time
+                    device = get_device(c.device)
+                    return pipes.setdefault(key, load_pipeline(c.model, c.revision, c.variant, get_dtype(c.mixed_precision, device), device))
+                class_images_for(c, j['n'], pipes.get(key), load, progress)
+                out[j['class_dir']] = None
+            except Exception as e: out[j['class_dir']] = f'{type(e).__name__}: {e}'
     pipes.clear()
     if torch.cuda.is_available(): torch.cuda.empty_cache()
     return out
@@ -144,6 +138,7 @@ def _exec_local(jobs, specs, report, starting=lambda s: None):
     for s in specs:
         starting(s); report(run_one(s, classes))
 
+# %% ../nbs/12_batch.ipynb #b1000001
 def _init_pool_worker(q):
     os.environ.update(q.get())  # before torch is imported in this process: binds the worker to its GPU / threads
 
@@ -163,6 +158,7 @@ def _exec_pool(jobs, specs, report, envs):
             try: report(f.result())
             except Exception as e: report(_failed(futs[f], e))
 
+# %% ../nbs/12_batch.ipynb #b1000002
 def _exec_dask(jobs, specs, report, scheduler=None, workers=None, gpus=(), env=None):
     "Each class set and each run a task on a Dask cluster (a LocalCluster when no scheduler address)."
     from distributed import Client, LocalCluster, as_completed
@@ -369,12 +365,15 @@ def run_batch(subjects='all', # 'all' or 'a,b,...'
               results:bool=True) -> BatchSummary: # make_results(out) at the end
     "Plan and validate, make class images, execute every run not done yet, record failures, aggregate; return what happened."
     t0 = time.time()
-    _check_executor(executor, scheduler, workers)
-    settings = dict(settings or {})
-    runs = plan_batch(subjects, conditions, preset, data_dir, out_dir, settings)  # raises on a mistake: nothing written yet
-    data_dir, out_dir = preset_dirs(preset, data_dir, out_dir)
-    S = BatchSummary(str(out_dir), preset, executor, planned=len(runs))
-    with batch_lock(out_dir):
+    with contextlib.ExitStack() as held:
+        try:  # a mistake in the command (or another batch on the folder): refused, nothing written yet
+            _check_executor(executor, scheduler, workers)
+            settings = dict(settings or {})
+            runs = plan_batch(subjects, conditions, preset, data_dir, out_dir, settings)
+            data_dir, out_dir = preset_dirs(preset, data_dir, out_dir)
+            held.enter_context(batch_lock(out_dir))
+        except REFUSED_INPUT as e: raise Refused(str(e)) from None
+        S = BatchSummary(str(out_dir), preset, executor, planned=len(runs))
         done, todo = _sort_runs(runs, S, out_dir)
         _plan_warnings(runs, S, out_dir)
         _print_plan(runs, done, todo, S, out_dir)
@@ -391,7 +390,7 @@ def batch_main(subjects='all', conditions='ppl,no_ppl', preset:str='tiny', data_
                executor:str='local', scheduler:str|None=None, workers:int|None=None) -> int:
     "`dreambooth-nb batch`: run the batch and print its report; 0 when every run is done, 1 when any failed, 2 when refused."
     try: S = run_batch(subjects, conditions, preset, data_dir, out, parse_sets(sets or []), executor, scheduler, workers)
-    except REFUSED_INPUT as e:
+    except (Refused, *REFUSED_INPUT) as e:  # raised before any work (parse_sets' own errors included)
         print(f'error: {e}', file=sys.stderr); return 2
     print(format_summary(S), flush=True)
     return 1 if S.failed else 0

@@ -44,7 +44,7 @@ def _add_commands(sub):
 # %% ../nbs/17_cli.ipynb #c11a0005
 def _add_tools(sub):
     p = sub.add_parser('demo', help='the main job on the embedded default (the toy world): batch + results')
-    p.add_argument('--out', default=None, help='experiment folder (default ./runs/demo)')
+    p.add_argument('--out', default=None, help='experiment folder (default: ./runs/demo, or under $DREAMBOOTH_NB_RUNS)')
     p.add_argument('--seeds', nargs='?', const=None, default=None, help='comma-separated training seeds (default, or --seeds alone: 0,1, what `make demo` runs)')
     p.add_argument('--subjects', default=None, help='comma-separated toy subjects (default: 2 live + 2 objects)')
     p.add_argument('--workers', type=int, default=2, help='runs in parallel (one CPU thread each)')

@@ -166,6 +166,7 @@ def make_config(preset:str='tiny', **overrides) -> RunConfig:
         except KeyError: pass
     return cfg.validate()
 
+# %% ../nbs/02_config.ipynb #c0f10020
 REFUSED_SETS = {'subject': '--subject', 'condition': '--condition', 'preset': '--preset', 'data_dir': '--data-dir',
                 'out_dir': '--out'}  # settings with a command-line argument of their own
 

@@ -12,8 +12,9 @@ from .config import PRESETS, CONDITIONS, config_diff
 from .data import synth_subject
 from .runner import resolve_run
 from .plan import split_names
-from .batch import run_batch, format_summary, quiet_loading
-from .runner import REFUSED_INPUT
+from .batch import run_batch, format_summary
+from .models import quiet_hf
+from .runner import Refused
 
 # %% auto #0
 __all__ = ['DEMO_SUBJECTS', 'DEMO_SEEDS', 'toy_world', 'seed_summary', 'evaluate_base', 'base_row', 'run_demo']
@@ -79,8 +80,8 @@ def evaluate_base(subject:str, preset:str, data_dir, out_dir, settings:dict|None
 def base_row(out_dir, subjects, preset, data_dir, settings=None) -> str:
     "A markdown table row: the base model's metrics averaged over `subjects`."
     from dreambooth_nb.results import METRICS
-    quiet_loading(); shared = {}
-    ms = [evaluate_base(s, preset, data_dir, out_dir, settings, shared)['metrics'] for s in subjects]
+    shared = {}
+    with quiet_hf(): ms = [evaluate_base(s, preset, data_dir, out_dir, settings, shared)['metrics'] for s in subjects]
     return '| base model, before fine-tuning | - | ' + ' | '.join(f"{np.mean([m[k] for m in ms]):.3f}" for k in METRICS) + ' |'
 
 # %% ../nbs/16_demo.ipynb #d1000011
@@ -123,7 +124,7 @@ def run_demo(out=None, # experiment folder (None: runs_dir()/'demo')
     for s in seeds:
         print(f'--- seed {s}: {preset} preset, data {data_dir}, out {out/f"seed{s}"}', flush=True)
         try: S = run_batch(subjects, ','.join(CONDITIONS), preset, data_dir, out/f'seed{s}', {'seed': s}, workers=workers)
-        except REFUSED_INPUT as e: print(f'error: {e}', file=sys.stderr); return 2
+        except Refused as e: print(f'error: {e}', file=sys.stderr); return 2   # a mistake in the command, before any work
         print(format_summary(S), flush=True); rc |= bool(S.failed)
     rc |= _demo_table(out, seeds, toy, preset, data_dir, subjects)
     print(f'demo wall time: {time.time() - t0:.0f}s ({len(seeds)} seed(s), results in {out})')

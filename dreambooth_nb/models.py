@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_models.ipynb #8d67cde5
 from __future__ import annotations
-import gzip, json
+import contextlib, gzip, json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,9 +13,10 @@ from .core import atomic_dir, atomic_path, folder_lock, cache_dir, model_source
 from .config import SAMPLERS, TINY_SD_DIR
 
 # %% auto #0
-__all__ = ['SD_SCHEDULER', 'write_clip_tokenizer_files', 'clip_tokenizer', 'SDComponents', 'SDConfigs', 'load_components',
-           'load_pipeline', 'make_scheduler', 'set_scheduler', 'tiny_sd_configs', 'build_components', 'build_sd',
-           'build_tiny_sd', 'sd15_configs', 'enable_gradient_checkpointing', 'set_attention', 'channels_last']
+__all__ = ['SD_SCHEDULER', 'write_clip_tokenizer_files', 'clip_tokenizer', 'quiet_hf', 'SDComponents', 'SDConfigs',
+           'load_components', 'load_pipeline', 'make_scheduler', 'set_scheduler', 'tiny_sd_configs', 'build_components',
+           'build_sd', 'build_tiny_sd', 'sd15_configs', 'enable_gradient_checkpointing', 'set_attention',
+           'channels_last']
 
 # %% ../nbs/03_models.ipynb #5937d2c9
 import logging
@@ -57,8 +58,22 @@ def clip_tokenizer(folder=None):
     "SD1.5's CLIP tokenizer, built offline once into `folder` (default: the user cache)."
     from transformers import CLIPTokenizer
     d = Path(folder or cache_dir()/'clip_tokenizer')
-    if not (d/'merges.txt').exists(): write_clip_tokenizer_files(d)
+    if not (d/'tokenizer_config.json').exists(): write_clip_tokenizer_files(d)  # the file written last: complete when present
     return CLIPTokenizer.from_pretrained(d)
+
+# %% ../nbs/03_models.ipynb #5dc0c021
+@contextlib.contextmanager
+def quiet_hf():
+    "diffusers' and transformers' progress bars and non-error logs off for the duration (restored after)."
+    from diffusers.utils import logging as dlog
+    from transformers.utils import logging as tlog
+    before = [(m, m.get_verbosity(), m.is_progress_bar_enabled()) for m in (dlog, tlog)]
+    for m, _, _ in before: m.set_verbosity_error(); m.disable_progress_bar()
+    try: yield
+    finally:
+        for m, verbosity, bar in before:
+            m.set_verbosity(verbosity)
+            if bar: m.enable_progress_bar()
 
 # %% ../nbs/03_models.ipynb #5dc0c001
 @dataclass

@@ -11,8 +11,8 @@ from .config import make_config, parse_sets, config_diff, PRESETS
 from .data import DataError, load_subject_images
 
 # %% auto #0
-__all__ = ['DERIVED', 'RUN_NOTEBOOK', 'REFUSED_INPUT', 'preset_dirs', 'discard_stale', 'describe_diff', 'RunFailed',
-           'resolve_run', 'kernel_config', 'execute_run']
+__all__ = ['DERIVED', 'RUN_NOTEBOOK', 'REFUSED_INPUT', 'KERNEL_ARGS', 'preset_dirs', 'discard_stale', 'describe_diff', 'Refused',
+           'RunFailed', 'resolve_run', 'kernel_config', 'execute_run']
 
 # %% ../nbs/10_runner.ipynb #16eee2f3
 def preset_dirs(preset:str, data_dir=None, out_dir=None) -> tuple:
@@ -48,6 +48,9 @@ RUN_NOTEBOOK = asset('run.ipynb')
 
 REFUSED_INPUT = (ValueError, KeyError, FileNotFoundError, NotADirectoryError, DataError, LockTaken)  # refused before any work: exit 2
 
+class Refused(ValueError):
+    "An input refused before any work started (exit code 2), whatever check raised it."
+
 class RunFailed(RuntimeError):
     "A run notebook failed; the message names the run, the error and the executed notebook."
 
@@ -61,11 +64,17 @@ def resolve_run(subject:str, condition:str, preset:str='tiny', data_dir=None, ou
     if check_images: load_subject_images(cfg.data_dir, cfg.subject, cfg.min_image_size)  # every image readable, before any work
     return cfg
 
+KERNEL_ARGS = ['--IPKernelApp.log_level=CRITICAL']  # the kernel's own log: see above
+
+# %% ../nbs/10_runner.ipynb #a0000020
+KERNEL_ARGS = ['--IPKernelApp.log_level=CRITICAL']  # the kernel process's own log, not the cells' output
+
 def kernel_config():
     "traitlets config for the kernel papermill starts: IPC transport where the platform has it."
     from traitlets.config import Config
     return Config({'KernelManager': {'transport': 'tcp' if os.name == 'nt' else 'ipc'}})
 
+# %% ../nbs/10_runner.ipynb #a0000021
 def execute_run(subject:str, condition:str, preset:str='tiny', data_dir=None, out_dir=None, settings:dict|None=None,
                 progress:bool=True, kernel_name:str='python3', check_images:bool=True) -> Path:
     "Execute the run notebook for one (subject, condition) with papermill; returns the run folder."
@@ -80,7 +89,8 @@ def execute_run(subject:str, condition:str, preset:str='tiny', data_dir=None, ou
         log.write(f'--- {time.strftime("%Y-%m-%dT%H:%M:%S")} {json.dumps(params)}\n'); log.flush()
         try:
             pm.execute_notebook(str(RUN_NOTEBOOK), str(run_dir/'run.ipynb'), parameters=params, kernel_name=kernel_name,
-                                cwd=str(run_dir), progress_bar=progress, stdout_file=log, stderr_file=log, config=kernel_config())
+                                cwd=str(run_dir), progress_bar=progress, stdout_file=log, stderr_file=log, config=kernel_config(),
+                                extra_arguments=KERNEL_ARGS)
         except pm.PapermillExecutionError as e:
             raise RunFailed(f"{subject}/{condition} failed in cell {e.exec_count}: {e.ename}: {e.evalue.splitlines()[0] if e.evalue else ''}"
                             f" (executed notebook: {run_dir/'run.ipynb'})") from None

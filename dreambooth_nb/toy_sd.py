@@ -16,7 +16,7 @@ from diffusers.optimization import get_cosine_schedule_with_warmup
 from diffusers.training_utils import EMAModel
 from diffusers.utils import make_image_grid
 from .core import atomic_dir, atomic_path, get_device, seed_everything
-from .models import SD_SCHEDULER, SDComponents, SDConfigs, build_components, load_pipeline
+from .models import SD_SCHEDULER, SDComponents, SDConfigs, build_components, load_pipeline, quiet_hf
 from .train import min_snr_weights, ppl_loss, diffusion_target, encode_latent_dist
 from .toy_world import caption_index, caption_table, make_world, to_pixels, toy_exclude, _git_commit
 
@@ -89,19 +89,6 @@ def sample_toy(c:SDComponents, prompts, steps:int=20, guidance:float=4.0, seed:i
     return (x*255).round().astype(np.uint8)
 
 # %% ../nbs/14_toy_sd.ipynb #a93ba903
-@contextlib.contextmanager
-def _quiet_saving():
-    "diffusers' and transformers' logs and progress bars off while a pipeline is written (restored after)."
-    from diffusers.utils import logging as dlog
-    from transformers.utils import logging as tlog
-    before = [(m, m.get_verbosity(), m.is_progress_bar_enabled()) for m in (dlog, tlog)]
-    for m, _, _ in before: m.set_verbosity_error(); m.disable_progress_bar()
-    try: yield
-    finally:
-        for m, verbosity, bar in before:
-            m.set_verbosity(verbosity)
-            if bar: m.enable_progress_bar()
-
 def save_toy_pipeline(dest, c:SDComponents, manifest=None, grid=None, half:bool=True) -> Path:
     "Write components `c` as a pipeline folder (DDIM sampler), atomically; plus manifest.json and samples.png."
     cp = lambda m: copy.deepcopy(m).cpu().half() if half else copy.deepcopy(m).cpu().float()
@@ -109,7 +96,7 @@ def save_toy_pipeline(dest, c:SDComponents, manifest=None, grid=None, half:bool=
                                    scheduler=DDIMScheduler.from_config(SD_SCHEDULER), safety_checker=None, feature_extractor=None,
                                    requires_safety_checker=False)
     with atomic_dir(dest) as tmp:
-        with _quiet_saving(): pipe.save_pretrained(tmp, safe_serialization=True)
+        with quiet_hf(): pipe.save_pretrained(tmp, safe_serialization=True)
         cfg = json.loads((tmp/'text_encoder'/'config.json').read_text()); cfg['dtype'] = 'float32'
         (tmp/'text_encoder'/'config.json').write_text(json.dumps(cfg, indent=2) + '\n')
         if manifest is not None: (tmp/'manifest.json').write_text(json.dumps(manifest, indent=2, default=str) + '\n')

@@ -20,8 +20,8 @@ def metrics(out, subject='dog'):
     return {c: json.loads((out/subject/c/'metrics.json').read_text())['metrics'] for c in ('ppl', 'no_ppl')}
 
 def files(out):
-    "mtime of every file under `out` except the batch lock (its note is rewritten by every invocation)."
-    return {p: p.stat().st_mtime_ns for p in out.rglob('*') if p.is_file() and p.name != '.batch.lock'}
+    "mtime of every file under `out` except the batch lock and its holder note (filelock rewrites the lock file on every acquire)."
+    return {p: p.stat().st_mtime_ns for p in out.rglob('*') if p.is_file() and not p.name.startswith('.batch.lock')}
 
 def headers(log):
     "How many times the run notebook was started for a run (execute_run appends one '--- ' line per start)."

@@ -1,6 +1,6 @@
 """A wheel built from the project carries everything a run needs: installed into a fresh environment and started
 from an unrelated folder, `dreambooth-nb run` works, and nothing is written inside the installed package."""
-import hashlib, os, subprocess, sys, sysconfig
+import hashlib, os, shutil, subprocess, sys, sysconfig
 from pathlib import Path
 import pytest
 from conftest import ROOT
@@ -13,7 +13,11 @@ def tree_digest(folder: Path) -> dict:
 def installed(tmp_path_factory):
     "A fresh venv holding only the built wheel; its dependencies come from this environment through a .pth file."
     t = tmp_path_factory.mktemp('wheel')
-    r = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps', '--no-build-isolation', str(ROOT), '-w', str(t/'dist')],
+    # build from a copy without build artefacts: setuptools would ship whatever an earlier build left in build/lib
+    src = t/'src'
+    shutil.copytree(ROOT, src, symlinks=True, ignore=shutil.ignore_patterns('.git', '.venv', 'build', 'dist', '*.egg-info', 'runs',
+                                                                            '__pycache__', '.devcarry', '_proc', '_docs'))
+    r = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps', '--no-build-isolation', str(src), '-w', str(t/'dist')],
                        capture_output=True, text=True, cwd=t)
     assert r.returncode == 0, r.stderr[-3000:]
     whl, = (t/'dist').glob('dreambooth_nb-*.whl')
@@ -28,6 +32,7 @@ def installed(tmp_path_factory):
 
 def test_wheel_holds_assets(installed):
     _, _, pkg = installed
+    assert {p.name for p in pkg.glob('*.py')} == {p.name for p in (ROOT/'dreambooth_nb').glob('*.py')}   # the modules, and nothing stale
     for f in ('assets/run.ipynb', 'assets/subjects.csv', 'assets/prompts.csv', 'assets/toy/sd/model_index.json',
               'assets/toy/encoders/encoders.safetensors', 'assets/toy/subjects/subjects.csv'):
         assert (pkg/f).is_file() and not (pkg/f).is_symlink(), f
