@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_runner.ipynb #a0000004
 from __future__ import annotations
-import json, os, shutil, time
+import json, os, shutil, sys, time
 from pathlib import Path
 from .core import LockTaken, asset, find_dreambench, read_json
 from .config import make_config, parse_sets, config_diff, PRESETS
@@ -12,7 +12,7 @@ from .data import DataError, load_subject_images
 
 # %% auto #0
 __all__ = ['DERIVED', 'RUN_NOTEBOOK', 'REFUSED_INPUT', 'KERNEL_ARGS', 'preset_dirs', 'discard_stale', 'describe_diff', 'Refused',
-           'RunFailed', 'resolve_run', 'kernel_config', 'execute_run']
+           'RunFailed', 'resolve_run', 'kernel_config', 'die_with_parent', 'execute_run']
 
 # %% ../nbs/10_runner.ipynb #16eee2f3
 def preset_dirs(preset:str, data_dir=None, out_dir=None) -> tuple:
@@ -73,6 +73,17 @@ def kernel_config():
     "traitlets config for the kernel papermill starts: IPC transport where the platform has it."
     from traitlets.config import Config
     return Config({'KernelManager': {'transport': 'tcp' if os.name == 'nt' else 'ipc'}})
+
+# %% ../nbs/10_runner.ipynb #a0000031
+def die_with_parent() -> bool:
+    "Linux: have this process killed when the process that started it dies; whether that was arranged."
+    if not sys.platform.startswith('linux'): return False
+    import ctypes, signal
+    PR_SET_PDEATHSIG = 1
+    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0: return False
+    parent = os.environ.get('JPY_PARENT_PID')   # set by jupyter_client for the kernels it starts
+    if parent and parent.isdigit() and os.getppid() != int(parent): os._exit(1)   # the parent died before the request
+    return True
 
 # %% ../nbs/10_runner.ipynb #a0000021
 def execute_run(subject:str, condition:str, preset:str='tiny', data_dir=None, out_dir=None, settings:dict|None=None,

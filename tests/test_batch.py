@@ -9,10 +9,9 @@ from PIL import Image
 from conftest import cli, BIN
 from dreambooth_nb.data import synth_subject
 
-# few steps, but enough work between files for a kill to land inside each stage: a killed batch's kernels notice
-# their parent's death within a second (ipykernel polls for it), so each stage must outlast that
+# few steps, but enough work between files for a kill to land inside each stage, even on a busy machine
 SETS = ['--set', 'steps=20', '--set', 'checkpoint_every=5', '--set', 'num_class_images=6', '--set', 'class_batch_size=2',
-        '--set', 'sample_batch_size=2', '--set', 'sample_steps=20', '--set', 'images_per_prompt=3']
+        '--set', 'sample_batch_size=2', '--set', 'sample_steps=20', '--set', 'images_per_prompt=3', '--set', 'class_steps=20']
 
 def batch_args(data, out, subjects='dog', *extra):
     return ['batch', '--subjects', subjects, '--preset', 'tiny', '--data-dir', data, '--out', out, *SETS, *extra]
