@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_batch.ipynb #9d0f6f4c
 from __future__ import annotations
-import contextlib, os, socket, sys, time, uuid
+import contextlib, os, socket, sys, time, traceback, uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from .core import read_json, folder_lock, LockTaken
@@ -389,8 +389,11 @@ def batch_main(subjects='all', conditions='ppl,no_ppl', preset:str='tiny', data_
                sets:list|None=None, # 'key=value' strings (--set)
                executor:str='local', scheduler:str|None=None, workers:int|None=None) -> int:
     "`dreambooth-nb batch`: run the batch and print its report; 0 when every run is done, 1 when any failed, 2 when refused."
-    try: S = run_batch(subjects, conditions, preset, data_dir, out, parse_sets(sets or []), executor, scheduler, workers)
-    except (Refused, *REFUSED_INPUT) as e:  # raised before any work (parse_sets' own errors included)
-        print(f'error: {e}', file=sys.stderr); return 2
+    try: settings = parse_sets(sets or [])
+    except REFUSED_INPUT as e: print(f'error: {e}', file=sys.stderr); return 2
+    try: S = run_batch(subjects, conditions, preset, data_dir, out, settings, executor, scheduler, workers)
+    except Refused as e: print(f'error: {e}', file=sys.stderr); return 2
+    except Exception:  # broke down mid-work: a failed batch (1) with its traceback, whatever the exception's type
+        traceback.print_exc(); print('error: the batch failed (traceback above)', file=sys.stderr); return 1
     print(format_summary(S), flush=True)
     return 1 if S.failed else 0

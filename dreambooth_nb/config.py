@@ -12,7 +12,7 @@ from .data import subject_info
 
 # %% auto #0
 __all__ = ['TINY_SD_DIR', 'PRESETS', 'CONDITIONS', 'SAMPLERS', 'REFUSED_SETS', 'IGNORED_KEYS', 'RunConfig', 'make_config',
-           'parse_sets', 'config_diff']
+           'check_sets', 'parse_sets', 'config_diff']
 
 # %% ../nbs/02_config.ipynb #478f6723
 TINY_SD_DIR = cache_dir()/'tiny_sd'
@@ -170,14 +170,18 @@ def make_config(preset:str='tiny', **overrides) -> RunConfig:
 REFUSED_SETS = {'subject': '--subject', 'condition': '--condition', 'preset': '--preset', 'data_dir': '--data-dir',
                 'out_dir': '--out'}  # settings with a command-line argument of their own
 
+def check_sets(keys):
+    "Refuse the keys of `REFUSED_SETS`, naming the argument to use instead."
+    for k in keys:
+        if k in REFUSED_SETS: raise ValueError(f"--set {k}=... is not allowed: use {REFUSED_SETS[k]}")
+
 def parse_sets(items) -> dict:
     "Parse `['key=value', ...]` from the command line into a dict (values stay strings); refuses the keys of `REFUSED_SETS`."
     out = {}
     for it in items or []:
         if '=' not in it: raise ValueError(f"--set expects key=value, got {it!r}")
         k, v = it.split('=', 1); k = k.strip()
-        if k in REFUSED_SETS: raise ValueError(f"--set {k}=... is not allowed: use {REFUSED_SETS[k]}")
-        _coerce(k, v); out[k] = v
+        check_sets([k]); _coerce(k, v); out[k] = v
     return out
 
 # %% ../nbs/02_config.ipynb #c0f10011

@@ -14,6 +14,21 @@ __all__ = ['PKG_DIR', 'DATA_DIR', 'TOY_DIR', 'asset', 'runs_dir', 'cache_dir', '
            'record_dreambench', 'find_dreambench', 'atomic_dir', 'model_source', 'LockTaken', 'folder_lock',
            'pending_batches', 'validate_name', 'seed_everything', 'get_device', 'get_dtype']
 
+# %% ../nbs/00_core.ipynb #0a11e5a1
+@contextlib.contextmanager
+def _environ(**kw):
+    "Set (or, with None, unset) environment variables for the duration of a block (a test helper)."
+    old = {k: os.environ.get(k) for k in kw}
+    try:
+        for k, v in kw.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None: os.environ.pop(k, None)
+            else: os.environ[k] = v
+
 # %% ../nbs/00_core.ipynb #0786c5a8
 def asset(*parts) -> Path:
     "A file or folder shipped inside the package (`dreambooth_nb/assets/...`)."
@@ -32,21 +47,6 @@ def cache_dir() -> Path:
     if os.environ.get('DREAMBOOTH_NB_CACHE'): return Path(os.environ['DREAMBOOTH_NB_CACHE'])
     import platformdirs
     return Path(platformdirs.user_cache_dir('dreambooth_nb'))
-
-# %% ../nbs/00_core.ipynb #0a11e5a1
-@contextlib.contextmanager
-def _environ(**kw):
-    "Set (or, with None, unset) environment variables for the duration of a block (a test helper)."
-    old = {k: os.environ.get(k) for k in kw}
-    try:
-        for k, v in kw.items():
-            if v is None: os.environ.pop(k, None)
-            else: os.environ[k] = v
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None: os.environ.pop(k, None)
-            else: os.environ[k] = v
 
 # %% ../nbs/00_core.ipynb #c78d556d
 _UMASK = os.umask(0); os.umask(_UMASK)

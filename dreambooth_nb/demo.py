@@ -4,7 +4,7 @@
 
 # %% ../nbs/16_demo.ipynb #d1000003
 from __future__ import annotations
-import json, sys, time
+import json, sys, time, traceback
 from pathlib import Path
 import numpy as np
 from .core import TOY_DIR, runs_dir, read_json, atomic_path, find_dreambench, get_device, get_dtype
@@ -17,10 +17,10 @@ from .models import quiet_hf
 from .runner import Refused
 
 # %% auto #0
-__all__ = ['DEMO_SUBJECTS', 'DEMO_SEEDS', 'toy_world', 'seed_summary', 'evaluate_base', 'base_row', 'run_demo']
+__all__ = ['DEMO_SUBJECTS', 'DEMO_SEEDS', 'toy_world_dirs', 'seed_summary', 'evaluate_base', 'base_row', 'run_demo']
 
 # %% ../nbs/16_demo.ipynb #ea9bb5ae
-def toy_world():
+def toy_world_dirs():
     "(model dir, data dir) of the toy world when it is built, else None."
     model = Path(PRESETS['toy']['model'])
     if not (model/'model_index.json').exists(): return None
@@ -87,7 +87,7 @@ def base_row(out_dir, subjects, preset, data_dir, settings=None) -> str:
 # %% ../nbs/16_demo.ipynb #d1000011
 def _demo_world(out:Path, subjects=None) -> tuple:
     "(toy world or None, preset, data dir, subjects) of the demo: the toy world, else a labelled placeholder on the tiny preset."
-    if toy := toy_world(): return toy, 'toy', toy[1], subjects or DEMO_SUBJECTS
+    if toy := toy_world_dirs(): return toy, 'toy', toy[1], subjects or DEMO_SUBJECTS
     print('=' * 78 + f'\nPLACEHOLDER DEMO: the toy world ({TOY_DIR}/sd + its subjects) is not built yet, so this runs the\n'
           'tiny preset (a RANDOM tiny Stable Diffusion) on 2 subjects. It shows the mechanics only: its numbers mean nothing.\n' + '=' * 78, flush=True)
     data_dir = find_dreambench()
@@ -125,6 +125,7 @@ def run_demo(out=None, # experiment folder (None: runs_dir()/'demo')
         print(f'--- seed {s}: {preset} preset, data {data_dir}, out {out/f"seed{s}"}', flush=True)
         try: S = run_batch(subjects, ','.join(CONDITIONS), preset, data_dir, out/f'seed{s}', {'seed': s}, workers=workers)
         except Refused as e: print(f'error: {e}', file=sys.stderr); return 2   # a mistake in the command, before any work
+        except Exception: traceback.print_exc(); rc = 1; continue            # broke down mid-work: the other seeds still run
         print(format_summary(S), flush=True); rc |= bool(S.failed)
     rc |= _demo_table(out, seeds, toy, preset, data_dir, subjects)
     print(f'demo wall time: {time.time() - t0:.0f}s ({len(seeds)} seed(s), results in {out})')

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json, os, shutil, sys, time
 from pathlib import Path
 from .core import LockTaken, asset, find_dreambench, read_json
-from .config import make_config, parse_sets, config_diff, PRESETS
+from .config import make_config, check_sets, config_diff, PRESETS
 from .data import DataError, load_subject_images
 
 # %% auto #0
@@ -58,13 +58,11 @@ def resolve_run(subject:str, condition:str, preset:str='tiny', data_dir=None, ou
                 check_images:bool=True): # decode every image of the subject (False: the caller just did)
     "The validated RunConfig of a run (data_dir and out_dir absolute); raises before any work on bad input."
     settings = dict(settings or {})
-    parse_sets([f'{k}={v}' for k, v in settings.items()])  # refuses REFUSED_SETS and unknown keys, naming them
+    check_sets(settings)   # the arguments of their own; make_config refuses unknown keys
     data_dir, out_dir = preset_dirs(preset, data_dir, out_dir)
     cfg = make_config(preset, subject=subject, condition=condition, data_dir=str(data_dir), out_dir=str(out_dir), **settings)
     if check_images: load_subject_images(cfg.data_dir, cfg.subject, cfg.min_image_size)  # every image readable, before any work
     return cfg
-
-KERNEL_ARGS = ['--IPKernelApp.log_level=CRITICAL']  # the kernel's own log: see above
 
 # %% ../nbs/10_runner.ipynb #a0000020
 KERNEL_ARGS = ['--IPKernelApp.log_level=CRITICAL']  # the kernel process's own log, not the cells' output
@@ -94,6 +92,7 @@ def execute_run(subject:str, condition:str, preset:str='tiny', data_dir=None, ou
     run_dir = cfg.run_dir; run_dir.mkdir(parents=True, exist_ok=True)
     if changed := discard_stale(cfg):
         print(f'{subject}/{condition}: settings changed since the last attempt ({describe_diff(changed)}): starting fresh', flush=True)
+    cfg.save(run_dir/'config.json')   # what the notebook will save: it finds nothing stale to discard again
     params = dict(subject=subject, condition=condition, preset=preset, data_dir=cfg.data_dir, out_dir=cfg.out_dir,
                   settings=json.dumps(settings or {}))
     with open(run_dir/'log.txt', 'a') as log:
