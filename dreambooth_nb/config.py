@@ -11,8 +11,8 @@ from .core import TOY_DIR, cache_dir, runs_dir, write_json, validate_name
 from .data import subject_info
 
 # %% auto #0
-__all__ = ['TINY_SD_DIR', 'PRESETS', 'CONDITIONS', 'SAMPLERS', 'REFUSED_SETS', 'IGNORED_KEYS', 'RunConfig', 'make_config',
-           'check_sets', 'parse_sets', 'config_diff']
+__all__ = ['TINY_SD_DIR', 'PRESETS', 'CONDITIONS', 'SAMPLERS', 'REFUSED_SETS', 'IGNORED_KEYS', 'PPL_ONLY', 'CLASS_SET_KEYS',
+           'RunConfig', 'make_config', 'check_sets', 'parse_sets', 'config_diff', 'without_ppl_settings']
 
 # %% ../nbs/02_config.ipynb #478f6723
 TINY_SD_DIR = cache_dir()/'tiny_sd'
@@ -82,6 +82,7 @@ class RunConfig:
     class_scheduler:str = 'dpm'       # 'dpm' (DPM-Solver++ multistep), 'ddim', 'pndm' or 'default'
     class_guidance:float = 7.5        # classifier-free guidance for class images
     class_batch_size:int = 8          # class images per forward pass
+    class_root:str|None = None        # folder of the class sets; None: <out_dir>/class_images (an experiment shares one between grid points)
     # evaluation
     sample_steps:int = 25             # inference steps for evaluation samples
     sample_scheduler:str = 'dpm'      # scheduler for evaluation samples
@@ -90,6 +91,8 @@ class RunConfig:
     images_per_prompt:int = 4         # paper: 4 images per prompt
     num_prompts:int|None = None       # None: all 25 prompts of the subject's list
     pres_images:int = 16              # "a [class noun]" samples from the fine-tuned model for PRES
+    eval_steps:list|None = None       # also sample and evaluate the weights at these optimizer steps (metrics_by_step.csv)
+    step_images_per_prompt:int|None = None  # images per prompt at eval_steps (None: images_per_prompt); DIV needs 2
     metrics_preset:str = 'paper'      # 'paper' (DINO ViT-S/16, CLIP ViT-B/32, LPIPS alex), 'tiny', 'toy' or a registered plugin
     dino_model:str = 'facebook/dino-vits16'         # DINO encoder: transformers hub id or local dir
     clip_model:str = 'openai/clip-vit-base-patch32' # CLIP encoder: hub id or local dir
@@ -101,7 +104,7 @@ class RunConfig:
     @property
     def run_dir(self): return Path(self.out_dir)/self.subject/self.condition
     @property
-    def class_dir(self): return Path(self.out_dir)/'class_images'/(self.class_noun or 'unknown').replace(' ', '_')
+    def class_dir(self): return Path(self.class_root or Path(self.out_dir)/'class_images')/(self.class_noun or 'unknown').replace(' ', '_')
 
     def validate(self):
         "Raise a ValueError naming the first bad value; return self."
@@ -117,6 +120,12 @@ class RunConfig:
         for k in ('num_class_images', 'pres_images', 'checkpoint_every', 'lr_warmup_steps'):
             if getattr(self, k) < 0: raise ValueError(f"{k} must be >= 0, got {getattr(self, k)!r}")
         if self.ppl and self.num_class_images <= 0: raise ValueError("condition 'ppl' needs num_class_images > 0")
+        if self.eval_steps is not None:
+            if not isinstance(self.eval_steps, (list, tuple)) or not all(isinstance(s, int) and not isinstance(s, bool) and 1 <= s <= self.steps for s in self.eval_steps):
+                raise ValueError(f"eval_steps must be a list of steps 1..{self.steps} (steps), got {self.eval_steps!r}")
+            self.eval_steps = sorted(set(self.eval_steps))
+        if self.step_images_per_prompt is not None and not 1 <= self.step_images_per_prompt <= self.images_per_prompt:
+            raise ValueError(f"step_images_per_prompt must be 1..{self.images_per_prompt} (images_per_prompt) or None, got {self.step_images_per_prompt!r}")
         if not self.lr > 0: raise ValueError(f"lr must be > 0, got {self.lr!r}")
         if self.prior_loss_weight < 0: raise ValueError(f"prior_loss_weight must be >= 0, got {self.prior_loss_weight!r}")
         if self.num_prompts is not None and not 1 <= self.num_prompts <= 25: raise ValueError(f"num_prompts must be 1..25 or None, got {self.num_prompts!r}")
@@ -152,7 +161,8 @@ def _coerce(name, value):
             raise ValueError
         if t.startswith('int'): return int(value)
         if t.startswith('float'): return float(value)
-    except ValueError: raise ValueError(f"bad value for {name}: {value!r} is not {t.split('|')[0]}") from None
+        if t.startswith('list'): return [int(s) for s in value.replace(' ', '').strip('[]').split(',') if s]
+    except ValueError: raise ValueError(f"bad value for {name}: {value!r} is not {'a list of integers' if t.startswith('list') else t.split('|')[0]}") from None
     return value
 
 def make_config(preset:str='tiny', **overrides) -> RunConfig:
@@ -189,6 +199,15 @@ IGNORED_KEYS = ('device',)
 _MISSING = object()
 
 def config_diff(have:dict, want:dict, ignore=IGNORED_KEYS) -> dict:
-    "`{key: (have's, want's)}` for each key whose values differ; a key missing on one side differs."
-    return {k: (have.get(k), want.get(k)) for k in sorted(set(have) | set(want))
-            if k not in ignore and have.get(k, _MISSING) != want.get(k, _MISSING)}
+    "`{key: (have's, want's)}` for each key whose values differ; a missing RunConfig field counts as its default, any other missing key differs."
+    defaults = RunConfig().to_dict()   # a setting added after a run was made, left at its default, changes nothing
+    get = lambda d, k: d.get(k, defaults.get(k, _MISSING))
+    return {k: (have.get(k), want.get(k)) for k in sorted(set(have) | set(want)) if k not in ignore and get(have, k) != get(want, k)}
+
+# %% ../nbs/02_config.ipynb #27605085
+PPL_ONLY = ('prior_loss_weight', 'num_class_images', 'class_steps', 'class_scheduler', 'class_guidance', 'class_batch_size', 'class_root')
+CLASS_SET_KEYS = ('model', 'revision', 'variant', 'resolution', 'class_steps', 'class_scheduler', 'class_guidance', 'mixed_precision', 'seed')
+
+def without_ppl_settings(d:dict) -> dict:
+    "A config dict with the settings that only prior preservation reads removed: what a `no_ppl` run depends on."
+    return {k: v for k, v in d.items() if k not in PPL_ONLY}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_metrics.ipynb #6cf64399
 from __future__ import annotations
-import hashlib, itertools, json, time, warnings
+import hashlib, itertools, json, os, time, warnings
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from .core import atomic_path, write_json, find_dreambench
+from .core import atomic_path, write_json, read_json, find_dreambench
 from .config import RunConfig, make_config
 from .data import DataError, list_images, load_image, load_subject_images, subject_info
 from .sample import plan_samples, write_samples_csv, read_samples
@@ -22,7 +22,7 @@ from .encoders import Encoders, load_encoders
 # %% auto #0
 __all__ = ['mean_pairwise_cosine', 'dino_score', 'clip_i_score', 'real_ceiling', 'clip_t_score', 'pres_score', 'div_score',
            'synth_run', 'real_embeddings', 'RunInputs', 'read_run_inputs', 'embed_samples', 'score_run',
-           'metrics_record', 'evaluate_run']
+           'metrics_record', 'evaluate_run', 'step_dir', 'evaluate_step', 'metrics_by_step']
 
 # %% ../nbs/08_metrics.ipynb #53e8dcbc
 def mean_pairwise_cosine(a:torch.Tensor, # [N, D] embeddings
@@ -231,3 +231,50 @@ def evaluate_run(run_dir, # <out>/<subject>/<condition>, with config.json and sa
     if verbose: print(f"{cfg.subject}/{cfg.condition}: {n} generated images in {secs:.2f}s ({n/max(secs, 1e-9):.0f} images/s); "
                       + ', '.join(f'{k} {v:.3f}' for k, v in m.items()))
     return res
+
+# %% ../nbs/08_metrics.ipynb #070fb240
+def step_dir(run_dir, step:int) -> Path:
+    "The folder of the evaluation at optimizer step `step`: `<run>/steps/step-NNNNNN`."
+    return Path(run_dir)/'steps'/f'step-{step:06d}'
+
+def _reuse_samples(cfg, src:Path, d:Path):
+    "Link (or copy) the images of `cfg`'s sample plan from the sampled run `src` into `d`, and write its samples.csv."
+    import shutil
+    rows = plan_samples(cfg, cfg.data_dir)
+    for r in rows:
+        (d/r['path']).parent.mkdir(parents=True, exist_ok=True)
+        if (d/r['path']).exists(): continue
+        try: os.link(src/r['path'], d/r['path'])
+        except OSError: shutil.copyfile(src/r['path'], d/r['path'])
+    write_samples_csv(d/'samples.csv', rows)
+
+def evaluate_step(cfg:RunConfig, components, # the model with the weights of `step` (05_train's `on_eval`); None with `samples_from`
+                  run_dir, step:int, encoders:Encoders, device=None, progress:bool=False,
+                  samples_from=None) -> dict: # a folder sampled with the same seeds (the run itself at its last step): reuse its images
+    "Sample the run's step protocol with `components` into `step_dir(run_dir, step)` and score it; a step already scored is read back."
+    from dataclasses import replace
+    from dreambooth_nb.models import load_pipeline
+    from dreambooth_nb.sample import sample_run
+    d = step_dir(run_dir, step)
+    m = read_json(d/'metrics.json')
+    if isinstance(m, dict) and isinstance(m.get('metrics'), dict): return m
+    t0 = time.time()
+    scfg = replace(cfg, images_per_prompt=cfg.step_images_per_prompt or cfg.images_per_prompt)
+    d.mkdir(parents=True, exist_ok=True); scfg.save(d/'config.json')
+    if samples_from is not None: _reuse_samples(scfg, Path(samples_from), d)
+    else: sample_run(load_pipeline(None, components=components, device=device or components.unet.device), scfg, d, data_dir=cfg.data_dir, progress=progress)
+    res = {**evaluate_run(d, encoders, cache=False, verbose=False), 'step': step, 'step_seconds': round(time.time() - t0, 3)}
+    write_json(d/'metrics.json', res)
+    return res
+
+# %% ../nbs/08_metrics.ipynb #4d01ca96
+def metrics_by_step(run_dir, write:bool=True) -> pd.DataFrame:
+    "`step, metric, value` of every evaluated step of a run (`steps/`, else metrics.json for the last); written to metrics_by_step.csv."
+    run_dir = Path(run_dir); cfg = RunConfig.load(run_dir/'config.json')
+    found = {int(p.parent.name.split('-')[1]): p for p in sorted(run_dir.glob('steps/step-*/metrics.json'))}
+    if cfg.steps not in found and (run_dir/'metrics.json').exists(): found[cfg.steps] = run_dir/'metrics.json'
+    rows = [dict(step=s, metric=k, value=v) for s, p in sorted(found.items()) for k, v in (read_json(p) or {}).get('metrics', {}).items()]
+    df = pd.DataFrame(rows, columns=['step', 'metric', 'value'])
+    if write:
+        with atomic_path(run_dir/'metrics_by_step.csv') as t: df.to_csv(t, index=False, float_format='%.6g')
+    return df

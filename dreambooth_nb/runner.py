@@ -25,7 +25,8 @@ def preset_dirs(preset:str, data_dir=None, out_dir=None) -> tuple:
     return Path(d).resolve(), Path(out_dir or base.out_dir).resolve()
 
 # %% ../nbs/10_runner.ipynb #a0000011
-DERIVED = ('checkpoints', 'model', 'samples', 'samples.csv', 'sampling.json', 'metrics.json', 'train_log.json', 'grid.png')
+DERIVED = ('checkpoints', 'model', 'samples', 'samples.csv', 'sampling.json', 'metrics.json', 'train_log.json', 'grid.png', 'steps',
+           'metrics_by_step.csv')
 
 def discard_stale(cfg) -> dict:
     "Remove the work in `cfg.run_dir` that an attempt with other settings left; return the differences (empty: nothing removed)."

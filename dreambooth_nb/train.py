@@ -179,15 +179,28 @@ def prepare_data(cfg, c, instance_images, class_images=None):
             if class_ds is not None: data.class_emb = encode_prompts(c.tokenizer, c.text_encoder, [class_ds.prompt])
     return data
 
+# %% ../nbs/05_train.ipynb #33aa1be1
+def _evaluate_now(on_eval, step:int, c, acc, unet, te, offloaded:list): # frozen models moved off the GPU while training
+    "Call `on_eval(step, components)` with the weights of `step`: eval mode, no gradients, every model on the device."
+    now = copy.copy(c); now.unet, now.text_encoder = acc.unwrap_model(unet), acc.unwrap_model(te)
+    train_te = now.text_encoder.training
+    for m in offloaded: m.to(acc.device)
+    now.unet.eval(); now.text_encoder.eval()
+    with torch.no_grad(), acc.autocast(): on_eval(step, now)
+    now.unet.train(); now.text_encoder.train(train_te)
+    for m in offloaded: m.to('cpu')
+
 # %% ../nbs/05_train.ipynb #512c7b57
 def train(cfg, c, instance_images, class_images=None, # PIL images or paths; class images used only with PPL
           ckpt_root=None, # checkpoint folder (None: no checkpoints, no resume)
           max_steps:int|None=None, # stop after this step (simulates an interruption)
-          progress:bool=True, log_every:int=1) -> TrainResult:
+          progress:bool=True, log_every:int=1,
+          on_eval=None) -> TrainResult: # `on_eval(step, components)` after each of `cfg.eval_steps` before the last
     "Fine-tune `c.unet` (and `c.text_encoder` if configured) on the subject, resuming from the newest checkpoint."
     from accelerate import Accelerator
     from diffusers.optimization import get_scheduler
     t0 = time.time()
+    evals = set(cfg.eval_steps or ()) if on_eval else set()
     device = get_device(cfg.device)
     mp = cfg.mixed_precision if device.type == 'cuda' else 'no'
     acc = Accelerator(mixed_precision=mp, gradient_accumulation_steps=cfg.grad_accum, cpu=device.type == 'cpu')
@@ -199,8 +212,9 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
     if not cfg.ppl: class_images = None  # never touched without PPL
     data = prepare_data(cfg, c, instance_images, class_images)
     offload = acc.device.type == 'cuda'  # cached inputs: the frozen encoders are not needed on the GPU while training
-    if offload and data.inst_lat is not None and (data.class_ds is None or data.class_lat is not None): c.vae.to('cpu')
-    if offload and data.inst_emb is not None: c.text_encoder.to('cpu')
+    offloaded = [m for m, cached in ((c.vae, data.inst_lat is not None and (data.class_ds is None or data.class_lat is not None)),
+                                     (c.text_encoder, data.inst_emb is not None)) if offload and cached]
+    for m in offloaded: m.to('cpu')
     t_setup = time.time() - t0
     params = list(c.unet.parameters()) + (list(c.text_encoder.parameters()) if cfg.train_text_encoder else [])
     opt = make_optimizer(params, cfg.lr, cfg.use_8bit_adam, device=acc.device)
@@ -231,6 +245,7 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
             bar.set_postfix(loss=f'{loss.item():.4f}', refresh=False)
         if ckpt_root is not None and cfg.checkpoint_every and (step + 1) % cfg.checkpoint_every == 0 and step + 1 < cfg.steps:
             save_checkpoint(acc, ckpt_root, step + 1, cfg.checkpoints_total_limit)
+        if step + 1 in evals and step + 1 < cfg.steps: _evaluate_now(on_eval, step + 1, c, acc, unet, te, offloaded)
     bar.close()
     c.unet, c.text_encoder = acc.unwrap_model(unet), acc.unwrap_model(te)
     c.vae.to(acc.device); c.text_encoder.to(acc.device)
