@@ -10,6 +10,7 @@ from .core import record_dreambench
 from .config import CONDITIONS, PRESETS, REFUSED_SETS, make_config, parse_sets
 from .data import DataError, check_data, download_dreambench
 from .runner import REFUSED_INPUT, RunFailed, execute_run, preset_dirs
+from .plan import split_names
 
 # %% auto #0
 __all__ = ['COMMANDS', 'parser', 'cmd_check_data', 'cmd_run', 'cmd_results', 'cmd_download', 'cmd_batch', 'cmd_demo', 'main']
@@ -20,9 +21,9 @@ def _refused(e) -> int:
     print(f'error: {msg}', file=sys.stderr); return 2
 
 # %% ../nbs/19_cli.ipynb #c11a0004
-def _add_run_args(p, subject=True):
+def _add_run_args(p, subject=True, preset='tiny'): # preset None: the experiment file's, else tiny
     if subject: p.add_argument('--subject', required=True, help='subject name (folder under --data-dir)')
-    p.add_argument('--preset', default='tiny', choices=list(PRESETS), help='tiny (CPU seconds), toy (toy world), sd15 (the paper)')
+    p.add_argument('--preset', default=preset, choices=list(PRESETS), help='tiny (CPU seconds), toy (toy world), sd15 (the paper)')
     p.add_argument('--data-dir', default=None, help="dataset root (default: the preset's, else the DreamBench copy `download` made)")
     p.add_argument('--out', default=None, help="experiment folder (default: ./runs/<preset>, or under $DREAMBOOTH_NB_RUNS)")
     p.add_argument('--set', action='append', default=[], metavar='KEY=VALUE',
@@ -31,14 +32,16 @@ def _add_run_args(p, subject=True):
 def _add_commands(sub):
     p = sub.add_parser('run', help='one subject x condition: execute the run notebook with papermill')
     _add_run_args(p); p.add_argument('--condition', default='ppl', choices=CONDITIONS)
-    p = sub.add_parser('batch', help='papermill over subjects x conditions (resumable; local or Dask)')
-    _add_run_args(p, subject=False)
-    p.add_argument('--subjects', default='all', help="'all' or a comma-separated list")
-    p.add_argument('--conditions', default='ppl,no_ppl', help='comma-separated conditions')
-    p.add_argument('--executor', default='local', choices=['local', 'dask'])
+    p = sub.add_parser('batch', help='papermill over subjects x conditions (resumable; local or Dask), or a whole experiment file')
+    _add_run_args(p, subject=False, preset=None)
+    p.add_argument('--config', default=None, metavar='FILE.yaml', help='an experiment file (17_experiment): grid, sweeps, seeds; flags override it')
+    p.add_argument('--subjects', default=None, help="'all' (default) or a comma-separated list")
+    p.add_argument('--conditions', default=None, help='comma-separated conditions (default: ppl,no_ppl)')
+    p.add_argument('--seeds', default=None, help='comma-separated training seeds (with --config; a plain batch: --set seed=N)')
+    p.add_argument('--executor', default=None, choices=['local', 'dask'], help='default: local')
     p.add_argument('--scheduler', default=None, help='address of a running Dask scheduler (tcp://host:8786)')
     p.add_argument('--workers', type=int, default=None, help='Dask LocalCluster workers / local parallel runs')
-    p = sub.add_parser('results', help='aggregate the runs of an experiment folder: CSVs, tables vs the paper, plots, grids')
+    p = sub.add_parser('results', help='aggregate the runs of an experiment folder: CSVs, tables vs the paper (or a study with intervals), plots, grids')
     p.add_argument('--out', required=True, help='experiment folder')
 
 # %% ../nbs/19_cli.ipynb #c11a0005
@@ -86,13 +89,18 @@ def cmd_run(a) -> int:
 
 # %% ../nbs/19_cli.ipynb #c11a0008
 def cmd_results(a) -> int:
-    "`dreambooth-nb results`: the experiment's CSVs, tables, plots and grids."
-    from dreambooth_nb.results import make_results
+    "`dreambooth-nb results`: the experiment's CSVs, tables, plots and grids (a study's, for a folder an experiment file made)."
     if not Path(a.out).is_dir(): raise NotADirectoryError(f"experiment folder not found: {a.out}")
-    out = make_results(a.out)
-    print(out['comparison'])
-    for k in ('missing', 'failed'):
-        if out.get(k): print(f'{k}: {out[k]}')
+    if (Path(a.out)/'experiment.json').exists():
+        from dreambooth_nb.study import make_study_results
+        out = make_study_results(a.out)
+        print(out['study']); print(f"runs: {out['runs_ok']} evaluated, {out['missing']} missing, {out['failed']} failed")
+    else:
+        from dreambooth_nb.results import make_results
+        out = make_results(a.out)
+        print(out['comparison'])
+        for k in ('missing', 'failed'):
+            if out.get(k): print(f'{k}: {out[k]}')
     print('files:', *map(str, out['files'].values() if isinstance(out['files'], dict) else out['files']), sep='\n  ')
     return 0
 
@@ -104,9 +112,30 @@ def cmd_download(a) -> int:
     return 0
 
 def cmd_batch(a) -> int:
-    "`dreambooth-nb batch`: every subject x condition, resumable."
+    "`dreambooth-nb batch`: every subject x condition, resumable; with `--config`, a whole experiment."
+    if a.config: return _experiment(a)
+    if a.seeds: raise ValueError('--seeds needs --config (a plain batch trains one seed: --set seed=N)')
     from dreambooth_nb.batch import batch_main
-    return batch_main(a.subjects, a.conditions, a.preset, a.data_dir, a.out, a.set, a.executor, a.scheduler, a.workers)
+    return batch_main(a.subjects or 'all', a.conditions or 'ppl,no_ppl', a.preset or 'tiny', a.data_dir, a.out, a.set,
+                      a.executor or 'local', a.scheduler, a.workers)
+
+def _experiment(a) -> int:
+    "`batch --config FILE`: the file checked (flags override it) before any work, every point and seed run, then the study's results."
+    import traceback
+    from dreambooth_nb.experiment import load_experiment, plan_experiment, run_experiment, format_experiment
+    from dreambooth_nb.study import make_study_results
+    try: seeds = [int(s) for s in split_names(a.seeds, 'seed')] if a.seeds else None
+    except ValueError: raise ValueError(f'--seeds must be comma-separated integers, got {a.seeds!r}') from None
+    exp = load_experiment(a.config, preset=a.preset, data_dir=a.data_dir, out=a.out, subjects=a.subjects, conditions=a.conditions,
+                          seeds=seeds, sets=parse_sets(a.set), executor=a.executor, scheduler=a.scheduler, workers=a.workers)
+    plan_experiment(exp)   # a refused file or flag: exit 2, nothing written
+    try: E = run_experiment(exp)
+    except Exception: traceback.print_exc(); print('error: the experiment failed (traceback above)', file=sys.stderr); return 1
+    print(format_experiment(E), flush=True)
+    try: r = make_study_results(E.out_dir)
+    except Exception as e: print(f'results could NOT be made: {type(e).__name__}: {e}', file=sys.stderr); return 1
+    print(f"results: {Path(E.out_dir)/'results'} ({r['runs_ok']} runs evaluated, {r['missing']} missing, {r['failed']} failed; study.md, summary.csv)")
+    return 1 if E.failed else 0
 
 def cmd_demo(a) -> int:
     "`dreambooth-nb demo`: the toy-world batch for each seed, its results and the table over seeds."

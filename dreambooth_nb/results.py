@@ -16,8 +16,9 @@ from .data import subject_info
 from .sample import read_samples
 
 # %% auto #0
-__all__ = ['METRICS', 'METRIC_NAMES', 'PAPER_TABLE1', 'PAPER_TABLE3', 'scan_runs', 'write_fake_metrics', 'summarize',
-           'paired_deltas', 'comparison_markdown', 'plot_metrics', 'plot_deltas', 'figure12', 'make_results']
+__all__ = ['METRICS', 'METRIC_NAMES', 'PAPER_TABLE1', 'PAPER_TABLE3', 'BOOTSTRAP', 'scan_runs', 'write_fake_metrics',
+           'bootstrap_ci', 'summarize', 'paired_deltas', 'comparison_markdown', 'plot_metrics', 'plot_deltas',
+           'figure12', 'make_results']
 
 # %% ../nbs/09_results.ipynb #1b412bbe
 METRICS = ('pres', 'div', 'dino', 'clip_i', 'clip_t')
@@ -84,22 +85,36 @@ def write_fake_metrics(out_dir, subject:str, condition:str, metrics:dict|None, #
             'encoders': {'dino': 'fake', 'clip': 'fake', 'lpips': 'fake', 'metrics_preset': metrics_preset}, 'synthetic': True})
     return c.run_dir
 
+# %% ../nbs/09_results.ipynb #2f39fc91
+BOOTSTRAP = 10_000   # resamples of the subjects
+
+def bootstrap_ci(values, level:float=0.95, n_boot:int=BOOTSTRAP, seed:int=0) -> tuple:
+    "Percentile-bootstrap interval `(low, high)` of the mean of `values` (one per subject; NaN ignored); NaNs below two values."
+    x = np.asarray([v for v in values if v == v], dtype=float)
+    if len(x) < 2: return (np.nan, np.nan)
+    means = x[np.random.default_rng(seed).integers(0, len(x), (n_boot, len(x)))].mean(axis=1)
+    return tuple(float(q) for q in np.quantile(means, [(1 - level)/2, (1 + level)/2]))
+
 # %% ../nbs/09_results.ipynb #c59c8e9e
 def _stats(long:pd.DataFrame, groups:list) -> pd.DataFrame:
-    "n, mean, std (ddof 1) and sem of `value` per `group` and `metric` of a long table; rows `groups`, columns `{metric}_{stat}`."
+    "n, mean, std (ddof 1), sem and bootstrap CI of `value` per `group` and `metric` of a long table; rows `groups`, columns `{metric}_{stat}`."
+    ci = (long.dropna(subset=['value']).groupby(['group', 'metric', 'subject']).value.mean()   # subjects are resampled: their mean first
+          .groupby(['group', 'metric']).agg(bootstrap_ci).unstack('metric').reindex(index=groups, columns=list(METRICS)))
     a = (long.dropna(subset=['value']).groupby(['group', 'metric']).value.agg(['count', pd.Series.mean, pd.Series.std])
          .unstack('metric').reindex(index=groups, columns=pd.MultiIndex.from_product([['count', 'mean', 'std'], METRICS])))
     n = a['count'].fillna(0).astype(int)
-    cols = {'n': n, 'mean': a['mean'], 'std': a['std'], 'sem': a['std']/np.sqrt(n)}   # sem: NaN below two values, like std
+    part = lambda i: ci.apply(lambda col: col.map(lambda t: t[i] if isinstance(t, tuple) else np.nan))
+    cols = {'n': n, 'mean': a['mean'], 'std': a['std'], 'sem': a['std']/np.sqrt(n),   # sem: NaN below two values, like std
+            'ci_low': part(0), 'ci_high': part(1)}
     return pd.DataFrame({f'{k}_{s}': cols[s][k] for k in METRICS for s in cols})
 
 def summarize(runs:pd.DataFrame) -> pd.DataFrame:
-    "One row per condition (and one for the real-image ceilings): runs ok/missing/failed, and per metric n, mean, std, sem."
+    "One row per condition (and one for the real-image ceilings): runs ok/missing/failed, and per metric n, mean, std, sem, ci_low, ci_high."
     conds = [c for c in CONDITIONS if c in set(runs.condition)] + sorted(set(runs.condition) - set(CONDITIONS))
     ok = runs[runs.status == 'ok']
     real = ok.drop_duplicates('subject').assign(group='real_images', dino=lambda d: d.real_dino, clip_i=lambda d: d.real_clip_i,
                                                  pres=np.nan, div=np.nan, clip_t=np.nan)   # one ceiling per subject
-    long = pd.concat([ok.assign(group=ok.condition), real]).melt(id_vars='group', value_vars=list(METRICS), var_name='metric')
+    long = pd.concat([ok.assign(group=ok.condition), real]).melt(id_vars=['group', 'subject'], value_vars=list(METRICS), var_name='metric')
     long['value'] = pd.to_numeric(long.value, errors='coerce')
     counts = pd.crosstab(runs.condition, runs.status).reindex(index=conds, columns=['ok', 'missing', 'failed'], fill_value=0)
     counts.loc['real_images'] = [len(real), 0, 0]
@@ -141,7 +156,7 @@ def comparison_markdown(runs:pd.DataFrame, summary:pd.DataFrame, deltas:pd.DataF
     ids = sorted({json.dumps((read_json(Path(d)/'metrics.json') or {}).get('encoders', {}), sort_keys=True) for d in ok.run_dir})
     L = [f'# Results: {out_dir or ""}', '', _encoder_note(runs), '',
          f"Runs: {int((runs.status == 'ok').sum())} evaluated, {int((runs.status == 'missing').sum())} missing, "
-         f"{int((runs.status == 'failed').sum())} failed; {ok.subject.nunique()} subjects evaluated. Ours: mean ± sem over subjects (n).", '']
+         f"{int((runs.status == 'failed').sum())} failed; {ok.subject.nunique()} subjects evaluated. Ours: mean ± sem over subjects (n); [95 % bootstrap interval over subjects].", '']
     L += ['Encoders: ' + '; '.join(f'`{i}`' for i in ids), ''] if ids else []
     L += ['## Table 3: prior preservation ablation (PRES / DIV / DINO / CLIP-I / CLIP-T)', '',
           '| | ' + ' | '.join(METRIC_NAMES[k] for k in METRICS) + ' |', '|---|' + '---|'*len(METRICS)]
@@ -155,6 +170,7 @@ def comparison_markdown(runs:pd.DataFrame, summary:pd.DataFrame, deltas:pd.DataF
     if len(deltas):
         L.append(f'| **ours: ppl - no_ppl** (paired, {len(deltas)} subjects) | ' + ' | '.join(
             _fmt(deltas[k].mean(), deltas[k].std(ddof=1)/math.sqrt(deltas[k].count()) if deltas[k].count() > 1 else np.nan, sign=True)
+            + ('' if np.isnan((ci := bootstrap_ci(deltas[k]))[0]) else f' [{ci[0]:+.3f}, {ci[1]:+.3f}]')
             + (' (same sign)' if np.sign(deltas[k].mean()) == np.sign(pd_[k]) else ' (opposite sign)') for k in METRICS) + ' |')
     L += ['', '## Table 1: subject and prompt fidelity (DINO / CLIP-I / CLIP-T)', '',
           '| | DINO | CLIP-I | CLIP-T |', '|---|---|---|---|']
