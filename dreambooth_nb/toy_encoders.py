@@ -17,9 +17,9 @@ from .toy_world import (CLASSES, COLOURS, PATTERNS, CONTEXTS, S, all_captions, a
                                      render, sample_attrs, to_pixels, _git_commit)
 
 # %% auto #0
-__all__ = ['TEXT_LEN', 'JUDGE_HEADS', 'conv_net', 'world_vocab', 'text_ids', 'text_tower', 'augment', 'make_pairs',
-           'judge_logits', 'encoder_losses', 'judge_accuracy', 'train_toy_encoders', 'toy_pixels', 'baseline_lpips',
-           'ToyEncoders', 'load_toy_encoders']
+__all__ = ['TEXT_LEN', 'JUDGE_HEADS', 'CALIBRATION_ROWS', 'conv_net', 'world_vocab', 'text_ids', 'text_tower', 'augment',
+           'make_pairs', 'judge_logits', 'encoder_losses', 'judge_accuracy', 'train_toy_encoders', 'toy_pixels',
+           'baseline_lpips', 'ToyEncoders', 'load_toy_encoders', 'calibration_renders', 'calibration_table']
 
 # %% ../nbs/15_toy_encoders.ipynb #c62277f0
 def conv_net(widths=(32, 64, 128)):
@@ -249,3 +249,37 @@ def load_toy_encoders(dir=None, # folder with encoders.safetensors + manifest.js
     return ToyEncoders(dir, device or 'cpu')
 
 register_encoders('toy', load_toy_encoders)
+
+# %% ../nbs/15_toy_encoders.ipynb #8d779c1b
+CALIBRATION_ROWS = ('real-image ceiling (the 5 photos, pairs i != j)', 'same subject, new photos at home', 'same subject, another context',
+                    'same class, another instance (at home)', 'another class (at home)')
+
+def calibration_renders(subject:str, row:str, n:int, rng) -> list:
+    "`n` uint8 renders for calibration row `row` of toy subject `subject` (not the ceiling row: that one uses the photos)."
+    from dreambooth_nb.toy_world import TOY_SUBJECTS, HOME_CONTEXTS, render, sample_attrs
+    a, away = TOY_SUBJECTS[subject], [c for c in CONTEXTS if c not in HOME_CONTEXTS]
+    home = lambda i: HOME_CONTEXTS[i % len(HOME_CONTEXTS)]
+    def other(same_class:bool):
+        while True:
+            b = sample_attrs(rng, exclude=())
+            if (b['cls'] == a['cls']) == same_class and (b['colour'], b['pattern'], tuple(b['detail'])) != (a['colour'], a['pattern'], tuple(a['detail'])): return b
+    if row == CALIBRATION_ROWS[1]: return [render({**a, 'context': home(i)}, rng) for i in range(n)]
+    if row == CALIBRATION_ROWS[2]: return [render({**a, 'context': away[i % len(away)]}, rng) for i in range(n)]
+    if row == CALIBRATION_ROWS[3]: return [render({**other(True), 'cls': a['cls'], 'context': home(i)}, rng) for i in range(n)]
+    if row == CALIBRATION_ROWS[4]: return [render({**other(False), 'context': home(i)}, rng) for i in range(n)]
+    raise ValueError(f"unknown calibration row {row!r}")
+
+def calibration_table(encoders:Encoders, subjects_dir=None, subjects=None, n:int=16, seed:int=0):
+    "DINO and CLIP-I of each calibration row against each subject's reference photos: a DataFrame (row, subject, dino, clip_i)."
+    import pandas as pd
+    from dreambooth_nb.data import load_subject_images
+    from dreambooth_nb.metrics import mean_pairwise_cosine, real_ceiling
+    subjects_dir = Path(subjects_dir or TOY_DIR/'subjects'); rng = np.random.default_rng(seed); rows = []
+    for s in subjects or sorted(p.name for p in subjects_dir.iterdir() if p.is_dir()):
+        photos = load_subject_images(subjects_dir, s)
+        rd, rc = encoders.dino(photos), encoders.clip_image(photos)
+        rows.append(dict(row=CALIBRATION_ROWS[0], subject=s, **real_ceiling(rd, rc)))
+        for row in CALIBRATION_ROWS[1:]:
+            ims = [Image.fromarray(x) for x in calibration_renders(s, row, n, rng)]
+            rows.append(dict(row=row, subject=s, dino=mean_pairwise_cosine(encoders.dino(ims), rd), clip_i=mean_pairwise_cosine(encoders.clip_image(ims), rc)))
+    return pd.DataFrame(rows)

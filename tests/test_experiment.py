@@ -40,3 +40,19 @@ def test_bad_experiment_refused_before_work(data_dir, tmp_path):
         r = cli('batch', '--config', f, '--data-dir', data_dir, '--out', tmp_path/'never')
         assert r.returncode == 2 and msg in r.stderr and r.stderr.count('\n') == 1, r.stderr
         assert not (tmp_path/'never').exists()
+
+def test_shipped_experiment_files_plan(data_dir):
+    "Every file in experiments/ is a valid experiment whose points all resolve to valid configurations."
+    from pathlib import Path
+    from dreambooth_nb.experiment import load_experiment, plan_points
+    from dreambooth_nb.runner import preset_dirs
+    files = sorted((Path(__file__).resolve().parent.parent/'experiments').glob('*.yaml'))
+    assert {f.name for f in files} >= {'toy_study.yaml', 'table3_sd15.yaml', 'table3_extended_sd15.yaml'}
+    for f in files:
+        e = load_experiment(f, data_dir=None if e_preset(f) == 'toy' else str(data_dir))
+        d, o = preset_dirs(e.preset, e.data_dir, e.out)
+        assert plan_points(e, d, o), f
+
+def e_preset(f):
+    import yaml
+    return yaml.safe_load(f.read_text())['preset']
