@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install test demo export clean-nbs bench
+.PHONY: install test demo study export clean-nbs bench
 
 $(VENV)/.installed: setup.py settings.ini
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,13 @@ test: install
 # The main job on the embedded default (the toy world).
 demo: install
 	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb demo
+
+# The toy study (experiments/toy_study.yaml, about 1.5-2 hours on 2 cores; resumable): its tables and figures are
+# copied to experiments/results/toy_study/, which nbs/21_toy_study.ipynb reads.
+study: install
+	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_study.yaml --out runs/toy_study
+	mkdir -p experiments/results/toy_study
+	cp runs/toy_study/results/*.csv runs/toy_study/results/*.md runs/toy_study/results/*.png runs/toy_study/experiment.yaml experiments/results/toy_study/
 
 export: install
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean
