@@ -11,18 +11,19 @@ from .core import TOY_DIR, cache_dir, runs_dir, write_json, validate_name
 from .data import subject_info
 
 # %% auto #0
-__all__ = ['TINY_SD_DIR', 'PRESETS', 'CONDITIONS', 'SAMPLERS', 'REFUSED_SETS', 'IGNORED_KEYS', 'PPL_ONLY', 'CLASS_SET_KEYS',
-           'RunConfig', 'make_config', 'check_sets', 'parse_sets', 'config_diff', 'without_ppl_settings']
+__all__ = ['TINY_SD_DIR', 'PRESETS', 'CONDITIONS', 'SAMPLERS', 'METHODS', 'REFUSED_SETS', 'IGNORED_KEYS', 'LORA_ONLY', 'PPL_ONLY',
+           'CLASS_SET_KEYS', 'RunConfig', 'make_config', 'check_sets', 'parse_sets', 'config_diff',
+           'without_ppl_settings']
 
 # %% ../nbs/02_config.ipynb #478f6723
 TINY_SD_DIR = cache_dir()/'tiny_sd'
 
 PRESETS = {
-    'tiny': dict(model=str(TINY_SD_DIR), resolution=64, steps=50, lr=1e-4, num_class_images=4, class_steps=4,
+    'tiny': dict(model=str(TINY_SD_DIR), resolution=64, steps=50, lr=1e-4, lora_lr=1e-3, num_class_images=4, class_steps=4,
                  class_batch_size=4, sample_steps=4, images_per_prompt=2, num_prompts=2, pres_images=2,
                  sample_guidance=3.0, class_guidance=3.0, min_image_size=64, metrics_preset='tiny',
                  checkpoint_every=25, save_model=True),
-    'toy': dict(model=str(TOY_DIR/'sd'), data_dir=str(TOY_DIR/'subjects'), resolution=32, steps=250, lr=2e-4,
+    'toy': dict(model=str(TOY_DIR/'sd'), data_dir=str(TOY_DIR/'subjects'), resolution=32, steps=250, lr=2e-4, lora_lr=2e-3,
                 num_class_images=64, class_steps=12, class_scheduler='dpm', sample_scheduler='dpm', class_guidance=4.0,
                 sample_guidance=4.0, class_batch_size=64, sample_steps=12, sample_batch_size=64, images_per_prompt=4,
                 num_prompts=None, pres_images=16, min_image_size=32, metrics_preset='toy',
@@ -35,6 +36,7 @@ PRESETS = {
 # %% ../nbs/02_config.ipynb #bd41a062
 CONDITIONS = ('ppl', 'no_ppl')
 SAMPLERS = ('dpm', 'ddim', 'pndm', 'euler', 'default')
+METHODS = ('full', 'lora')
 
 @dataclass
 class RunConfig:
@@ -68,7 +70,12 @@ class RunConfig:
     mixed_precision:str = 'no'        # 'no', 'fp16' or 'bf16'
     use_8bit_adam:bool = False        # bitsandbytes AdamW8bit instead of torch AdamW
     gradient_checkpointing:bool = False  # trade compute for activation memory
-    train_text_encoder:bool = False   # also fine-tune the text encoder
+    train_text_encoder:bool = False   # also fine-tune the text encoder (with method 'lora': adapters on it too)
+    method:str = 'full'               # 'full': fine-tune the UNet's weights (the paper); 'lora': low-rank adapters on its attention projections
+    lora_rank:int = 4                 # rank r of each adapter (diffusers' default)
+    lora_alpha:float|None = None      # adapter scale numerator alpha (None: = rank, a scale of 1, as diffusers)
+    lora_dropout:float = 0.0          # dropout on each adapter's input
+    lora_lr:float = 1e-4              # learning rate with method 'lora' (diffusers' LoRA rate for SD; `lr` is full fine-tuning's)
     cache_latents:bool = True         # encode instance/class images with the VAE once (only valid without random crops/flips)
     cache_text:bool = True            # encode the two prompts once (only valid when the text encoder is frozen)
     checkpoint_every:int = 0          # save a resumable checkpoint every N steps (0: never)
@@ -102,6 +109,8 @@ class RunConfig:
     @property
     def ppl(self): return self.condition == 'ppl'
     @property
+    def train_lr(self): return self.lora_lr if self.method == 'lora' else self.lr
+    @property
     def run_dir(self): return Path(self.out_dir)/self.subject/self.condition
     @property
     def class_dir(self): return Path(self.class_root or Path(self.out_dir)/'class_images')/(self.class_noun or 'unknown').replace(' ', '_')
@@ -127,6 +136,10 @@ class RunConfig:
         if self.step_images_per_prompt is not None and not 1 <= self.step_images_per_prompt <= self.images_per_prompt:
             raise ValueError(f"step_images_per_prompt must be 1..{self.images_per_prompt} (images_per_prompt) or None, got {self.step_images_per_prompt!r}")
         if not self.lr > 0: raise ValueError(f"lr must be > 0, got {self.lr!r}")
+        if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}: use one of {METHODS}")
+        if self.lora_rank < 1 or not self.lora_lr > 0 or not 0 <= self.lora_dropout < 1 or (self.lora_alpha is not None and not self.lora_alpha > 0):
+            raise ValueError(f"LoRA settings out of range: lora_rank {self.lora_rank!r} (>= 1), lora_lr {self.lora_lr!r} (> 0), "
+                             f"lora_dropout {self.lora_dropout!r} (0..1), lora_alpha {self.lora_alpha!r} (> 0 or None)")
         if self.prior_loss_weight < 0: raise ValueError(f"prior_loss_weight must be >= 0, got {self.prior_loss_weight!r}")
         if self.num_prompts is not None and not 1 <= self.num_prompts <= 25: raise ValueError(f"num_prompts must be 1..25 or None, got {self.num_prompts!r}")
         if self.mixed_precision not in ('no', 'fp16', 'bf16'): raise ValueError(f"unknown mixed_precision {self.mixed_precision!r}: use no, fp16 or bf16")
@@ -196,13 +209,16 @@ def parse_sets(items) -> dict:
 
 # %% ../nbs/02_config.ipynb #c0f10011
 IGNORED_KEYS = ('device',)
+LORA_ONLY = ('lora_rank', 'lora_alpha', 'lora_dropout', 'lora_lr')   # read only with method 'lora'
 _MISSING = object()
 
 def config_diff(have:dict, want:dict, ignore=IGNORED_KEYS) -> dict:
     "`{key: (have's, want's)}` for each key whose values differ; a missing RunConfig field counts as its default, any other missing key differs."
     defaults = RunConfig().to_dict()   # a setting added after a run was made, left at its default, changes nothing
     get = lambda d, k: d.get(k, defaults.get(k, _MISSING))
-    return {k: (have.get(k), want.get(k)) for k in sorted(set(have) | set(want)) if k not in ignore and get(have, k) != get(want, k)}
+    unread = LORA_ONLY if get(have, 'method') == get(want, 'method') == 'full' else ()   # what neither run reads
+    return {k: (have.get(k), want.get(k)) for k in sorted(set(have) | set(want))
+            if k not in ignore and k not in unread and get(have, k) != get(want, k)}
 
 # %% ../nbs/02_config.ipynb #27605085
 PPL_ONLY = ('prior_loss_weight', 'num_class_images', 'class_steps', 'class_scheduler', 'class_guidance', 'class_batch_size', 'class_root')

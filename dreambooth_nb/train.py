@@ -12,12 +12,14 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .core import atomic_dir, write_json, get_device, get_dtype
 from .data import ImagePromptDataset, instance_prompt, class_prompt
-from .models import enable_gradient_checkpointing, _pipeline_scheduler
+from .models import enable_gradient_checkpointing, _pipeline_scheduler, load_components, load_pipeline
 
 # %% auto #0
-__all__ = ['ppl_loss', 'min_snr_weights', 'diffusion_target', 'encode_prompts', 'encode_latent_dist', 'sample_latents',
-           'step_generator', 'TrainData', 'make_batch', 'train_step', 'make_optimizer', 'list_checkpoints',
-           'save_checkpoint', 'TrainResult', 'prepare_data', 'train', 'save_pipeline', 'is_trained']
+__all__ = ['UNET_LORA_TARGETS', 'TEXT_LORA_TARGETS', 'LORA_WEIGHTS', 'ppl_loss', 'min_snr_weights', 'diffusion_target',
+           'encode_prompts', 'encode_latent_dist', 'sample_latents', 'step_generator', 'TrainData', 'make_batch',
+           'train_step', 'make_optimizer', 'list_checkpoints', 'save_checkpoint', 'TrainResult', 'prepare_data',
+           'add_lora', 'add_run_lora', 'train', 'save_pipeline', 'is_trained', 'save_lora', 'save_trained',
+           'load_trained']
 
 # %% ../nbs/05_train.ipynb #93475e74
 def ppl_loss(pred, target, prior_loss_weight:float=1.0, # lambda in Eq. 2
@@ -179,6 +181,29 @@ def prepare_data(cfg, c, instance_images, class_images=None):
             if class_ds is not None: data.class_emb = encode_prompts(c.tokenizer, c.text_encoder, [class_ds.prompt])
     return data
 
+# %% ../nbs/05_train.ipynb #b4c5531f
+UNET_LORA_TARGETS = ('to_q', 'to_k', 'to_v', 'to_out.0')
+TEXT_LORA_TARGETS = ('q_proj', 'k_proj', 'v_proj', 'out_proj')
+
+def add_lora(model, cfg, targets, seed:int=0):
+    "Freeze `model` and add a peft LoRA adapter on `targets` (rank, alpha, dropout from `cfg`), its weights drawn from `seed`, in float32."
+    from peft import LoraConfig
+    model.requires_grad_(False)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model.add_adapter(LoraConfig(r=cfg.lora_rank, lora_alpha=cfg.lora_alpha or cfg.lora_rank, lora_dropout=cfg.lora_dropout,
+                                     init_lora_weights='gaussian', target_modules=list(targets)))
+    for p in model.parameters():
+        if p.requires_grad: p.data = p.data.float()
+    return model
+
+def add_run_lora(cfg, c, device, dtype):
+    "Place a run's frozen models on `device` in `dtype` and add its adapters (the UNet's; the text encoder's with `train_text_encoder`)."
+    c.unet.to(device, dtype); c.text_encoder.to(device, dtype)
+    add_lora(c.unet, cfg, UNET_LORA_TARGETS, cfg.seed)
+    if cfg.train_text_encoder: add_lora(c.text_encoder, cfg, TEXT_LORA_TARGETS, cfg.seed + 1)
+    else: c.text_encoder.requires_grad_(False)
+
 # %% ../nbs/05_train.ipynb #33aa1be1
 def _evaluate_now(on_eval, step:int, c, acc, unet, te, offloaded:list): # frozen models moved off the GPU while training
     "Call `on_eval(step, components)` with the weights of `step`: eval mode, no gradients, every model on the device."
@@ -206,8 +231,10 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
     acc = Accelerator(mixed_precision=mp, gradient_accumulation_steps=cfg.grad_accum, cpu=device.type == 'cpu')
     wdtype = get_dtype(mp, acc.device)
     c.vae.requires_grad_(False).to(acc.device, wdtype)
-    c.text_encoder.requires_grad_(cfg.train_text_encoder).to(acc.device, torch.float32 if cfg.train_text_encoder else wdtype)
-    c.unet.requires_grad_(True).to(acc.device, torch.float32)
+    if cfg.method == 'lora': add_run_lora(cfg, c, acc.device, wdtype)   # frozen weights in wdtype, float32 adapters only
+    else:
+        c.text_encoder.requires_grad_(cfg.train_text_encoder).to(acc.device, torch.float32 if cfg.train_text_encoder else wdtype)
+        c.unet.requires_grad_(True).to(acc.device, torch.float32)
     if cfg.gradient_checkpointing: enable_gradient_checkpointing(c.unet, c.text_encoder if cfg.train_text_encoder else None)
     if not cfg.ppl: class_images = None  # never touched without PPL
     data = prepare_data(cfg, c, instance_images, class_images)
@@ -216,8 +243,8 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
                                      (c.text_encoder, data.inst_emb is not None)) if offload and cached]
     for m in offloaded: m.to('cpu')
     t_setup = time.time() - t0
-    params = list(c.unet.parameters()) + (list(c.text_encoder.parameters()) if cfg.train_text_encoder else [])
-    opt = make_optimizer(params, cfg.lr, cfg.use_8bit_adam, device=acc.device)
+    params = [p for m in (c.unet, c.text_encoder) for p in m.parameters() if p.requires_grad]
+    opt = make_optimizer(params, cfg.train_lr, cfg.use_8bit_adam, device=acc.device)
     sched = get_scheduler(cfg.lr_scheduler, opt, num_warmup_steps=cfg.lr_warmup_steps, num_training_steps=cfg.steps)
     if cfg.train_text_encoder: unet, te, opt, sched = acc.prepare(c.unet, c.text_encoder, opt, sched)
     else: (unet, opt, sched), te = acc.prepare(c.unet, opt, sched), c.text_encoder
@@ -253,6 +280,8 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
     return TrainResult(steps=end, resumed_from=start, seconds=time.time() - t0, log=log, step_seconds=step_s, setup_seconds=t_setup)
 
 # %% ../nbs/05_train.ipynb #40cfb7e9
+LORA_WEIGHTS = 'pytorch_lora_weights.safetensors'   # diffusers' file name for a pipeline's LoRA weights
+
 def save_pipeline(c, dest, half:bool=False, extra:dict|None=None) -> Path:
     "Save components `c` as a StableDiffusionPipeline folder at `dest` (atomically); `extra` goes to train_info.json."
     from diffusers import StableDiffusionPipeline
@@ -266,5 +295,34 @@ def save_pipeline(c, dest, half:bool=False, extra:dict|None=None) -> Path:
     return Path(dest)
 
 def is_trained(model_dir) -> bool:
-    "True when `model_dir` holds a completely saved fine-tuned pipeline."
-    return (Path(model_dir)/'train_info.json').exists() and (Path(model_dir)/'model_index.json').exists()
+    "True when `model_dir` holds a completely saved fine-tuned pipeline, or a run's saved LoRA adapters."
+    d = Path(model_dir)
+    return (d/'train_info.json').exists() and ((d/'model_index.json').exists() or (d/LORA_WEIGHTS).exists())
+
+# %% ../nbs/05_train.ipynb #379436d9
+def save_lora(c, dest, cfg, extra:dict|None=None) -> Path:
+    "Save the LoRA adapters of `c` (UNet, and text encoder if it has them) to `dest/pytorch_lora_weights.safetensors`, atomically."
+    from peft.utils import get_peft_model_state_dict
+    from diffusers import StableDiffusionPipeline
+    from diffusers.utils import convert_state_dict_to_diffusers
+    has = lambda m: bool(getattr(m, 'peft_config', None))
+    layers = lambda m: convert_state_dict_to_diffusers(get_peft_model_state_dict(m)) if has(m) else None
+    meta = lambda m: m.peft_config['default'].to_dict() if has(m) else None
+    with atomic_dir(dest) as tmp:
+        StableDiffusionPipeline.save_lora_weights(tmp, unet_lora_layers=layers(c.unet), text_encoder_lora_layers=layers(c.text_encoder),
+                                                  unet_lora_adapter_metadata=meta(c.unet), text_encoder_lora_adapter_metadata=meta(c.text_encoder),
+                                                  weight_name=LORA_WEIGHTS, safe_serialization=True)
+        write_json(tmp/'train_info.json', {'method': 'lora', 'base_model': cfg.model, 'revision': cfg.revision, 'variant': cfg.variant,
+                                           'lora_rank': cfg.lora_rank, 'lora_alpha': cfg.lora_alpha or cfg.lora_rank, **(extra or {})})
+    return Path(dest)
+
+def save_trained(c, cfg, dest, extra:dict|None=None) -> Path:
+    "Save a run's result: the whole pipeline (method 'full', fp16 with `save_half`) or its adapters ('lora')."
+    return save_lora(c, dest, cfg, extra) if cfg.method == 'lora' else save_pipeline(c, dest, half=cfg.save_half, extra=extra)
+
+def load_trained(cfg, model_dir, dtype=torch.float32, device='cpu'):
+    "The components of a trained run: its saved pipeline, or the base model (`cfg.model`) with its saved adapters loaded."
+    if not (Path(model_dir)/LORA_WEIGHTS).exists(): return load_components(model_dir, dtype=dtype, device=device)
+    c = load_components(cfg.model, cfg.revision, cfg.variant, dtype, device)
+    load_pipeline(None, components=c, device=device).load_lora_weights(str(model_dir), weight_name=LORA_WEIGHTS)   # into c's own modules
+    return c
