@@ -3,6 +3,7 @@
 Prints its figures (nothing is asserted) and appends one JSON line per measurement to --jsonl.
   python bench/bench.py train --arch tiny --res 64 --steps 30          # CPU, tiny preset
   python bench/bench.py train --arch sd15 --res 64 --steps 4           # CPU, SD1.5 architecture, random weights
+  python bench/bench.py train --arch sd15 --res 64 --steps 6 --variants ours,lora   # full fine-tuning vs LoRA
   python bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp16 --adam8 --gc   # GPU
   python bench/bench.py prior --arch sd15 --res 512 --device cuda --mp fp16 --n 16
   python bench/bench.py eval --rounds 3                                # toy world: sampling, embedding + metrics
@@ -204,6 +205,7 @@ def bench_train(a):
         'eager': ('ours, eager attention', ours_train, dict(_attn='eager')),
         'cl': ('ours + channels_last', ours_train, dict(_cl=True)),
         'compile': ('ours + torch.compile', ours_train, dict(_compile=True)),
+        'lora': ('ours, LoRA rank 4', ours_train, dict(method='lora', lora_rank=4)),
     }
     keys = a.variants.split(',')
     unknown = [k for k in keys if k not in allv]
@@ -220,6 +222,7 @@ def bench_train(a):
             if over.get('_cl'): channels_last(c.unet)
             else: c.unet.to(memory_format=torch.contiguous_format)
             if over.get('_compile'): c.unet = torch.compile(c.unet)
+            if over.get('method') == 'lora': c.unet = copy.deepcopy(c.unet)   # its adapters must not stay on the shared UNet
             cfg = cfg0.__class__(**{**cfg0.to_dict(), **{k: v for k, v in over.items() if not k.startswith('_')}})
             if dev.type == 'cuda': torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats()
             import gc; gc.collect()
@@ -233,7 +236,8 @@ def bench_train(a):
             if cfg.gradient_checkpointing: c.unet.disable_gradient_checkpointing()
             gpu = torch.cuda.max_memory_allocated() / 2**30 if dev.type == 'cuda' else None
             med = statistics.median(times[a.warmup:] or times)
-            results[name].append(dict(step_s=med, rss_gib=(peak - before) / 2**30, gpu_gib=gpu))
+            results[name].append(dict(step_s=med, rss_gib=(peak - before) / 2**30, gpu_gib=gpu,
+                                      trainable=sum(p.numel() for p in c.unet.parameters() if p.requires_grad)))
             print(f'round {rnd} {name:<28} {1/med:8.2f} steps/s  median step {med*1000:8.1f} ms  first step {times[0]:6.2f} s  '
                   + (f'peak GPU {gpu:6.2f} GiB' if gpu is not None else f'RSS +{(peak-before)/2**30:5.2f} GiB')
                   + (f"  steps: {' '.join(f'{x:.2f}' for x in times)} s" if len(times) <= 12 else ''), flush=True)
@@ -247,7 +251,14 @@ def bench_train(a):
         s = statistics.median(r['step_s'] for r in rs)
         mem = max((r['gpu_gib'] if r['gpu_gib'] is not None else r['rss_gib']) for r in rs)
         print(f'{name:<28} {1/s:8.2f} steps/s  x{b/s:5.2f} vs {ref.split(" ")[0]}  peak {"GPU" if dev.type == "cuda" else "RSS+"} {mem:6.2f} GiB')
-        emit(a, dict(kind='train', variant=name, steps_per_s=1/s, speedup=b/s, peak_gib=mem))
+        emit(a, dict(kind='train', variant=name, steps_per_s=1/s, speedup=b/s, peak_gib=mem, trainable=rs[-1]['trainable']))
+    if 'lora' in keys:   # what each method trains and writes: trainable parameters, and the fp16 file the WebUIs load
+        total = sum(p.numel() for m in (base.unet, base.vae, base.text_encoder) for p in m.parameters())
+        for name in results:
+            t = results[name][-1]['trainable']; lora = 'LoRA' in name
+            print(f'{name:<28} trainable {t/1e6:10.3f} M parameters; fp16 file {2*(t if lora else total)/1e6:9.1f} MB '
+                  f'({"the adapters" if lora else "UNet + VAE + text encoder, single file"})')
+            emit(a, dict(kind='method_size', variant=name, trainable=t, fp16_mb=2*(t if lora else total)/1e6))
 
 def bench_prior(a):
     "Class-image generation: reference (PNDM 50 steps, batch 4) vs ours (DPM-Solver++ multistep); optional quality guard."
@@ -380,7 +391,7 @@ if __name__ == '__main__':
     ap.add_argument('--device', default='cpu')
     ap.add_argument('--mp', default='no')
     ap.add_argument('--adam8', action='store_true'); ap.add_argument('--gc', action='store_true')
-    ap.add_argument('--variants', default='baseline,ours', help='comma list: baseline,basemem,ours,floor,nolat,notext,adam8,gc,eager,cl,compile')
+    ap.add_argument('--variants', default='baseline,ours', help='comma list: baseline,basemem,ours,floor,nolat,notext,adam8,gc,eager,cl,compile,lora')
     ap.add_argument('--steps', type=int, default=30); ap.add_argument('--warmup', type=int, default=3)
     ap.add_argument('--rounds', type=int, default=2)
     ap.add_argument('--n', type=int, default=16)

@@ -4,7 +4,7 @@
 # and no open_clip; build what travels, here, once (.devcarry is git-ignored):
 #   mkdir -p .devcarry/wheels .devcarry/site
 #   pip download --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
-#       --platform manylinux_2_24_x86_64 -d .devcarry/wheels diffusers==0.42.1 importlib_metadata bitsandbytes==0.50.2
+#       --platform manylinux_2_24_x86_64 -d .devcarry/wheels diffusers==0.42.1 importlib_metadata bitsandbytes==0.50.2 peft==0.21.0
 #   unzip -q .devcarry/wheels/bitsandbytes-*.whl -d .devcarry/site && rm .devcarry/wheels/bitsandbytes-*.whl
 #   find .devcarry/site/bitsandbytes -name 'libbitsandbytes_*.so' ! -name '*cuda130*' ! -name '*cpu*' -delete
 #   DREAMBOOTH_NB_CACHE=.devcarry/cache .venv/bin/python -c "from dreambooth_nb.models import clip_tokenizer; clip_tokenizer()"
@@ -23,6 +23,8 @@ git log -1 --format='commit %h %s' 2>/dev/null
 run() { local t=$1; shift; [ "$(left)" -gt 20 ] || { echo "skipped (time): $*"; return; }; [ "$t" -gt "$(left)" ] && t=$(left); echo "=== $* (limit ${t}s)"; timeout "$t" "$@"; echo "=== rc $? after $(( $(date +%s) - T0 ))s"; }
 # 1. training, the memory-saving setting: fp16 autocast, 8-bit Adam, gradient checkpointing, PPL 1+1, 512 px
 run 120 python3 bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp16 --adam8 --gc --steps 12 --warmup 3 --rounds 2 --variants baseline,ours,floor --jsonl $OUT/bench.jsonl
+# 1b. LoRA (rank 4) next to full fine-tuning, the memory-saving setting at 512 px fp16 (target: <= 6 GB peak)
+run 90 python3 bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp16 --adam8 --gc --steps 12 --warmup 3 --rounds 1 --variants ours,lora --jsonl $OUT/bench.jsonl
 # 2. class-image generation: pipeline defaults (PNDM 50 steps, batch 4) vs DPM-Solver++ (25x8, 20x16), fp16
 run 70 python3 bench/bench.py prior --arch sd15 --res 512 --device cuda --mp fp16 --n 32 --rounds 1 --ours 20x8,20x16,25x8 --jsonl $OUT/bench.jsonl
 # 3. the toy world's base model, pretrained for a fixed time budget
