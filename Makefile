@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install test demo study export clean-nbs bench
+.PHONY: install test demo study study-lora export clean-nbs bench
 
 $(VENV)/.installed: setup.py settings.ini
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ study: install
 	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_study.yaml --out runs/toy_study
 	mkdir -p experiments/results/toy_study
 	cp runs/toy_study/results/*.csv runs/toy_study/results/*.md runs/toy_study/results/*.png runs/toy_study/experiment.yaml experiments/results/toy_study/
+
+# Full fine-tuning vs LoRA x PPL on the toy world (experiments/toy_lora.yaml, about 30 minutes on 2 cores)
+study-lora: install
+	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_lora.yaml --out runs/toy_lora
+	mkdir -p experiments/results/toy_lora
+	cp runs/toy_lora/results/*.csv runs/toy_lora/results/*.md runs/toy_lora/results/*.png runs/toy_lora/experiment.yaml experiments/results/toy_lora/
 
 export: install
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean

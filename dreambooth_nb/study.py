@@ -117,7 +117,7 @@ def eval_overhead(runs:pd.DataFrame) -> pd.DataFrame:
                          notebook_seconds=round(wall, 1), step_eval_seconds=round(ev, 1), overhead=ev/max(wall - ev, 1e-9)))
     return pd.DataFrame(rows, columns=['point', 'seed', 'subject', 'condition', 'eval_points', 'notebook_seconds', 'step_eval_seconds', 'overhead'])
 
-# %% ../nbs/18_study.ipynb #88f7cf11
+# %% ../nbs/18_study.ipynb #fe8b6a7e
 COLORS = {'ppl': 'tab:blue', 'no_ppl': 'tab:orange', 'ppl - no_ppl': 'tab:green'}
 
 def _band(ax, x, g, label, color):
@@ -127,6 +127,10 @@ def _band(ax, x, g, label, color):
 def _err(g) -> list:
     "Error-bar lengths below and above each mean (a percentile interval can, rarely, sit beside its mean: never negative)."
     return [np.clip((g['mean'] - g.ci_low).astype(float), 0, None), np.clip((g.ci_high - g['mean']).astype(float), 0, None)]
+
+def _sweeps(summary) -> list:
+    "The sweeps of a summary in order, None for points outside any sweep (NaN in a CSV: one None, not one per row)."
+    return list(dict.fromkeys(None if s != s else s for s in summary.sweep))
 
 def _sel(df, **kw):
     "Rows of `df` matching every `column=value` (None matches a missing value)."
@@ -176,7 +180,7 @@ def plot_sweep(summary:pd.DataFrame, sweep, field:str, title:str=''):
     fig.suptitle(title or f'{sweep or "grid"}: mean over subjects, 95 % bootstrap interval', fontsize=9)
     return fig
 
-# %% ../nbs/18_study.ipynb #47cd4cfe
+# %% ../nbs/18_study.ipynb #ac398604
 def plot_tradeoff(summary:pd.DataFrame, by_step:pd.DataFrame|None=None, title:str=''):
     "PRES (x) against DINO (y): each sweep's ppl points, the no_ppl points, and every step curve, with 95 % intervals."
     from matplotlib.figure import Figure
@@ -189,9 +193,9 @@ def plot_tradeoff(summary:pd.DataFrame, by_step:pd.DataFrame|None=None, title:st
                     capsize=2, ms=5, **kw)
         return p, q
     fields = [c for c in summary.columns[2:summary.columns.get_loc('condition')]]
-    for i, sweep in enumerate(dict.fromkeys(summary.sweep)):
-        name = sweep if sweep == sweep else 'grid'
-        d = _sel(summary, sweep=None if sweep != sweep else sweep)
+    for i, sweep in enumerate(_sweeps(summary)):
+        name = sweep or 'grid'
+        d = _sel(summary, sweep=sweep)
         f = next((f for f in fields if d[f].notna().any()), None)
         if f is None or d[f].nunique() < 2: continue
         p = _sel(d, condition='ppl').sort_values(f)
@@ -242,7 +246,7 @@ def figure12_steps(runs:pd.DataFrame, point:str, steps:list, seed:int|None=None,
     fig.suptitle(title or f'{point}, seed {seed}: samples along training (same seeds in each column)', fontsize=8)
     return fig
 
-# %% ../nbs/18_study.ipynb #c25458eb
+# %% ../nbs/18_study.ipynb #1b389f8f
 def _cell(r) -> str:
     if r is None or r['mean'] != r['mean']: return 'n/a'
     sign = '+' if r['condition'] == 'ppl - no_ppl' else ''
@@ -262,16 +266,16 @@ def study_markdown(exp:dict, summary:pd.DataFrame, by_step:pd.DataFrame|None=Non
     L = [f"# Study: {out_dir or ''}", '', e.get('description') or '', '',
          f"Preset `{e['preset']}`; seeds {e['seeds']}; subjects: {e['subjects'] if e['subjects'] != 'all' else 'all'}. Every cell: mean over "
          "subjects (each subject's seeds averaged) [95 % bootstrap interval, resampling subjects]; `ppl - no_ppl` is paired per subject and seed.", '']
-    for sweep in dict.fromkeys(summary.sweep):
-        d = _sel(summary, sweep=None if sweep != sweep else sweep)
+    for sweep in _sweeps(summary):
+        d = _sel(summary, sweep=sweep)
         keys = [f for f in fields if d[f].notna().any()] or ['point']
-        L += [f"## {sweep if sweep == sweep else 'Grid'}", ''] + _table(d, keys) + ['']
+        L += [f"## {sweep or 'Grid'}", ''] + _table(d, keys) + ['']
     if by_step is not None and len(by_step):
         for point in dict.fromkeys(by_step.point):
             L += [f'## Along training: {point}', ''] + _table(_sel(by_step, point=point), ['step']) + ['']
     return '\n'.join(L)
 
-# %% ../nbs/18_study.ipynb #dcf1a620
+# %% ../nbs/18_study.ipynb #a46d2943
 def make_study_results(out_dir, figures:bool=True) -> dict:
     "Write the study's tables, `study.md` and figures under `<out>/results/`; return the tables and the files."
     out_dir = Path(out_dir); res = out_dir/'results'; exp = read_experiment(out_dir)
@@ -286,10 +290,10 @@ def make_study_results(out_dir, figures:bool=True) -> dict:
     files['study'] = res/'study.md'
     if figures and len(summary):
         fields = grid_fields(exp['points'])
-        for sweep in dict.fromkeys(summary.sweep):
-            d = _sel(summary, sweep=None if sweep != sweep else sweep)
+        for sweep in _sweeps(summary):
+            d = _sel(summary, sweep=sweep)
             for f in (f for f in fields if d[f].nunique() > 1):
-                files[f'sweep_{sweep}_{f}'] = _save_fig(plot_sweep(summary, None if sweep != sweep else sweep, f), res/f"sweep_{sweep if sweep == sweep else 'grid'}_{f}.png")
+                files[f'sweep_{sweep}_{f}'] = _save_fig(plot_sweep(summary, sweep, f), res/f"sweep_{sweep or 'grid'}_{f}.png")
         for point in dict.fromkeys(by_step.point) if len(by_step) else []:
             name = point.replace('/', '_')
             files[f'steps_{name}'] = _save_fig(plot_steps(by_step, point), res/f'steps_{name}.png')
