@@ -53,7 +53,7 @@ def experiment_runs(out_dir) -> pd.DataFrame:
     runs['status'] = runs.get('status', pd.Series(index=runs.index, dtype=object)).fillna('missing')
     return runs[['point', 'sweep', *fields, 'seed', 'subject', 'condition', *[c for c in runs.columns if c not in ('point', 'sweep', *fields, 'seed', 'subject', 'condition')]]]
 
-# %% ../nbs/18_study.ipynb #b527c923
+# %% ../nbs/18_study.ipynb #b0c42abd
 KEYS = ['point', 'sweep']
 
 def _mean_ci(g:pd.DataFrame, value:str='value') -> pd.Series:
@@ -62,6 +62,11 @@ def _mean_ci(g:pd.DataFrame, value:str='value') -> pd.Series:
     lo, hi = bootstrap_ci(per_subject.values)
     return pd.Series({'subjects': len(per_subject), 'runs': int(g[value].notna().sum()), 'mean': per_subject.mean() if len(per_subject) else np.nan,
                       'ci_low': lo, 'ci_high': hi})
+
+def _table_fields(df:pd.DataFrame) -> list:
+    "The grid-field columns of a study table: those between `point, sweep` and `seed` (or `condition`)."
+    end = 'seed' if 'seed' in df.columns else 'condition'
+    return list(df.columns[2:df.columns.get_loc(end)])
 
 def summarize_long(long:pd.DataFrame, keys:list) -> pd.DataFrame:
     "Per `keys` + condition + metric: mean over subjects with its interval; plus paired `ppl - no_ppl` rows (per subject and seed)."
@@ -80,16 +85,16 @@ def summarize_long(long:pd.DataFrame, keys:list) -> pd.DataFrame:
 
 def summarize_experiment(runs:pd.DataFrame) -> pd.DataFrame:
     "`summary.csv`: point, sweep, grid fields, condition (ppl, no_ppl, ppl - no_ppl), metric, subjects, runs, mean, ci_low, ci_high."
-    fields = [c for c in runs.columns[2:runs.columns.get_loc('seed')]]
+    fields = _table_fields(runs)
     ok = runs[runs.status == 'ok']
     long = ok.melt(id_vars=[*KEYS, *fields, 'seed', 'subject', 'condition'], value_vars=list(METRICS), var_name='metric')
     long['value'] = pd.to_numeric(long.value, errors='coerce')
     return summarize_long(long, [*KEYS, *fields])
 
-# %% ../nbs/18_study.ipynb #54fed79f
+# %% ../nbs/18_study.ipynb #db842e30
 def experiment_steps(runs:pd.DataFrame) -> pd.DataFrame:
     "The metrics_by_step.csv of every run that has one, stacked: the run's keys plus step, metric, value."
-    fields = [c for c in runs.columns[2:runs.columns.get_loc('seed')]]
+    fields = _table_fields(runs)
     frames = []
     for r in runs[runs.status == 'ok'].itertuples():
         f = Path(r.run_dir)/'metrics_by_step.csv'
@@ -99,7 +104,7 @@ def experiment_steps(runs:pd.DataFrame) -> pd.DataFrame:
 
 def summarize_steps(steps:pd.DataFrame) -> pd.DataFrame:
     "`by_step.csv`: like `summarize_experiment`, per step."
-    fields = [c for c in steps.columns[2:steps.columns.get_loc('seed')]]
+    fields = _table_fields(steps)
     return summarize_long(steps, [*KEYS, *fields, 'step']) if len(steps) else steps
 
 # %% ../nbs/18_study.ipynb #6283f3f9
@@ -180,7 +185,7 @@ def plot_sweep(summary:pd.DataFrame, sweep, field:str, title:str=''):
     fig.suptitle(title or f'{sweep or "grid"}: mean over subjects, 95 % bootstrap interval', fontsize=9)
     return fig
 
-# %% ../nbs/18_study.ipynb #ac398604
+# %% ../nbs/18_study.ipynb #116a88e3
 def plot_tradeoff(summary:pd.DataFrame, by_step:pd.DataFrame|None=None, title:str=''):
     "PRES (x) against DINO (y): each sweep's ppl points, the no_ppl points, and every step curve, with 95 % intervals."
     from matplotlib.figure import Figure
@@ -192,7 +197,7 @@ def plot_tradeoff(summary:pd.DataFrame, by_step:pd.DataFrame|None=None, title:st
         ax.errorbar(p['mean'], q['mean'], xerr=_err(p), yerr=_err(q),
                     capsize=2, ms=5, **kw)
         return p, q
-    fields = [c for c in summary.columns[2:summary.columns.get_loc('condition')]]
+    fields = _table_fields(summary)
     for i, sweep in enumerate(_sweeps(summary)):
         name = sweep or 'grid'
         d = _sel(summary, sweep=sweep)
