@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install test demo study study-lora export clean-nbs bench
+.PHONY: install test demo study study-lora export clean-nbs bench docs
 
 $(VENV)/.installed: setup.py settings.ini
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,13 @@ export: install
 bench: install
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) bench/bench.py train --arch tiny --res 64 --steps 30 --rounds 3 \
 		--variants baseline,basemem,ours,floor,nolat,notext
+
+# The notebooks as a website with their outputs (docs/conf.py, docs/build.py): Sphinx + myst-nb executes each notebook
+# with its CI-sized defaults, cached by code in build/docs/ (an unchanged notebook is not run again; `rm -r build/docs`
+# runs all), into _docs/; docs/check_site.py then checks links, images and headings and loads the main pages in
+# headless Chromium (installed here from Debian when missing); screenshots in _docs/_screens/.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+docs: install
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium"; $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+	$(PY) docs/build.py

@@ -1,7 +1,7 @@
 """Render nbs/index.ipynb to README.md (nbdev_readme needs quarto, which this project does not require).
 
 `python tools/make_readme.py` writes README.md; `--check` exits 1 if README.md is not in step."""
-import json, sys
+import json, re, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
@@ -12,7 +12,8 @@ def render() -> str:
     for c in nb['cells']:
         src = ''.join(c['source']).strip()
         if not src or src.startswith('#| hide'): continue
-        if c['cell_type'] == 'markdown': parts.append(src.replace('](images/', '](nbs/images/'))  # paths from the repo root
+        if c['cell_type'] == 'markdown':   # images and notebooks linked from the repo root
+            parts.append(re.sub(r'\]\((?=images/|[\w-]+\.ipynb\))', '](nbs/', src))
         else: parts.append('```python\n' + '\n'.join(l for l in src.splitlines() if not l.startswith('#|')) + '\n```')
     return '\n\n'.join(parts) + '\n'
 

@@ -1,0 +1,98 @@
+"""The site's configuration and tools (docs/), without building the site (`make docs` builds and checks it)."""
+import json, sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT/'docs'))
+import nbsource, check_site  # noqa: E402
+
+def test_config_parses():
+    import runpy
+    cfg = runpy.run_path(str(ROOT/'docs'/'conf.py'))
+    assert cfg['extensions'] == ['myst_nb'] and cfg['html_theme'] == 'pydata_sphinx_theme'
+    assert cfg['nb_execution_mode'] == 'cache' and cfg['nb_execution_raise_on_error']
+    assert set(cfg['html_sidebars']['**']) <= {p.stem for p in (ROOT/'docs'/'_templates').glob('*.html')}
+    import myst_nb, pydata_sphinx_theme, jupyter_cache, playwright  # noqa: F401 - installed by the dev extras
+
+def test_every_notebook_in_the_contents_once():
+    pages = [d for docs in nbsource.TOC.values() for d in docs]
+    assert len(pages) == len(set(pages))
+    nbs = {p.stem for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith('_')} - {'index'}
+    assert set(pages) == nbs
+
+def _site_nb(name):
+    import nbformat
+    return nbformat.reads(nbsource.notebook_for_site((ROOT/'nbs'/name).read_text(encoding='utf-8'), Path(name).stem), 4)
+
+def test_notebook_for_site():
+    nb = _site_nb('05_train.ipynb')
+    cells = nb['cells']
+    tags = lambda c: c['metadata'].get('tags', [])
+    src = lambda c: c['source']
+    first = cells[0]
+    assert tags(first) == ['remove-cell'] and '_site_show_doc' in src(first)
+    # no nbdev directive is left on the page, and nothing calls nbdev_export()
+    assert not any(l.lstrip().startswith('#|') for c in cells if c['cell_type'] == 'code' for l in src(c).splitlines())
+    assert not any('nbdev_export()' in src(c) for c in cells)
+    # an exported definition: its code behind a toggle, then its documentation, naming the module
+    i = next(i for i, c in enumerate(cells) if src(c).startswith('def ppl_loss('))
+    assert tags(cells[i]) == ['hide-input']
+    assert src(cells[i+1]) == "_site_show_doc(ppl_loss, module='train')" and tags(cells[i+1]) == ['remove-input']
+    # private names get no documentation
+    assert not any("_site_show_doc(_" in src(c) for c in cells)
+    # cells with nothing left once their directives are gone (`#| default_exp train`) are dropped
+    assert all(src(c).strip() for c in cells)
+    assert not any('default_exp' in src(c) for c in cells)
+    assert nb['metadata']['kernelspec']['name'] == 'python3'
+
+def test_skipped_and_index():
+    cells = _site_nb('12_batch.ipynb')['cells']
+    slow = [c for c in cells if 'skip-execution' in c['metadata'].get('tags', [])]
+    assert slow and all(c['source'].startswith('# not run when the site is built (slow)') for c in slow)
+    main = _site_nb('21_main.ipynb')['cells']
+    assert any(c['source'].startswith('# not run when the site is built (eval: false)') for c in main)
+    index = _site_nb('index.ipynb')['cells']
+    assert index[-1]['cell_type'] == 'markdown' and '```{toctree}' in index[-1]['source']
+    assert all(d in index[-1]['source'] for docs in nbsource.TOC.values() for d in docs)
+
+def test_link_notebooks():
+    test = nbsource.link_notebooks
+    assert test('see `05_train`, `run`') == 'see [`05_train`](05_train.ipynb), `run`'   # `run` is also a command
+    assert test('already [`05_train`](05_train.ipynb)') == 'already [`05_train`](05_train.ipynb)'
+    assert test('`99_nothing` and `train`') == '`99_nothing` and `train`'
+
+def test_library_digest_follows_imports():
+    mods = nbsource.library_modules('from dreambooth_nb.train import train')
+    assert {'train', 'core', 'config'} <= mods and 'cli' not in mods
+    assert nbsource.library_modules('import numpy as np') == set()
+    a = nbsource.library_digest('from dreambooth_nb.core import seed_everything')
+    assert a == nbsource.library_digest('import dreambooth_nb.core')
+    assert a != nbsource.library_digest('from dreambooth_nb.train import train')
+
+def _page(d, name, body):
+    (d/name).write_text(f'<html><body><article>{body}</article></body></html>', encoding='utf-8')
+
+def test_check_site_finds_problems(tmp_path, monkeypatch):
+    from PIL import Image
+    nbs = tmp_path/'nbs'; nbs.mkdir(); site = tmp_path/'site'; site.mkdir()
+    nb = {'cells': [{'cell_type': 'markdown', 'metadata': {}, 'source': ['# Title\n', '## The `loss`\n']}],
+          'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5}
+    (nbs/'a.ipynb').write_text(json.dumps(nb)); (nbs/'b.ipynb').write_text(json.dumps(nb))
+    monkeypatch.setattr(check_site, 'NBS', nbs)
+    Image.new('RGB', (4, 4)).save(site/'ok.png')
+    _page(site, 'index.html', '<h1>Home</h1><a href="a.html#the-loss">a</a>')
+    _page(site, 'a.html', '<h1>Title</h1><h2 id="the-loss">The loss<a class="headerlink">#</a></h2><img src="ok.png">')
+    problems, n = check_site.check_static(site)
+    assert n == 2 and problems == ['no page for nbs/b.ipynb']
+    _page(site, 'b.html', '<h1>Title</h1><a href="c.html">c</a><a href="a.html#nope">x</a><img src="gone.png">')
+    problems, _ = check_site.check_static(site)
+    assert sorted(problems) == sorted(["b.html: broken link c.html", "b.html: no anchor #nope on a.html",
+                                       "b.html: image gone.png missing or unreadable (FileNotFoundError)",
+                                       "b.html: heading missing: 'The loss'"])
+
+def test_notebook_headings_skip_code_fences(tmp_path):
+    nb = {'cells': [{'cell_type': 'markdown', 'metadata': {}, 'source': '# A\n```sh\n# a comment\n```\n### [B](x.html) `c`'}]}
+    (tmp_path/'n.ipynb').write_text(json.dumps(nb))
+    assert check_site.notebook_headings(tmp_path/'n.ipynb') == ['A', 'B c']
