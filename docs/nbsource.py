@@ -6,14 +6,16 @@ documentation goes (`add_show_docs`) and translate nbdev's cell directives into 
 | directive | on the page | executed |
 |---|---|---|
 | `#| hide` | nothing | yes |
-| `#| export`, `#| exporti` | the code behind a "show" toggle, then `show_doc` of each public name | yes |
+| `#| export` | the code behind an "Exported source" toggle, then `show_doc` of each public name | yes |
+| `#| exporti` | the code behind the toggle | yes |
+| `#| exports` | the code, then `show_doc` of each public name | yes |
 | `#| eval: false` and the test flags of settings.ini (`slow`, `notest`, `cuda`) | the code, with a note | no |
 
-Notebook names in markdown (`` `05_train` ``) become links to their pages. Cells that call `nbdev_export()` are
-dropped (building the site must not write the package), and so are cells with nothing left once their directives are
-gone (`#| default_exp`). The notebooks in git are never touched: this runs on
-the text Sphinx has just read (the `source-read` event)."""
-import hashlib, json, re
+In markdown, notebook names and the package's names (`` `05_train` ``, `` `run.ipynb` ``, `` `RunConfig` ``) become
+links to their pages, as nbdev's own sites link them. Cells that call `nbdev_export()` are dropped (building the site
+must not write the package), and so are cells with nothing left once their directives are gone (`#| default_exp`).
+The notebooks in git are never touched: this runs on the text Sphinx has just read (the `source-read` event)."""
+import ast, functools, hashlib, json, re
 from configparser import ConfigParser
 from pathlib import Path
 
@@ -69,12 +71,38 @@ def library_digest(code):
     for m in sorted(library_modules(code)): h.update(m.encode()); h.update((LIB/f'{m}.py').read_bytes())
     return h.hexdigest()[:16]
 
-_re_nbname = re.compile(r'(?<!\[)`(\d\d_\w+)`(?!\]|\()')
+_re_nbname = re.compile(r'(?<!\[)`(\d\d_\w+|\w+\.ipynb)`(?!\]|\()')
+_re_symbol = re.compile(r'(?<![\[>])`([A-Za-z]\w*)`(?!\]|\(|<)')
+_re_fence = re.compile(r'(^```.*?^```)', re.M | re.S)
 
-def link_notebooks(md):
-    "Markdown `md` with each `` `NN_name` `` of a notebook in nbs/ turned into a link to its page."
-    return _re_nbname.sub(lambda m: f'[`{m.group(1)}`]({m.group(1)}.ipynb)' if (ROOT/'nbs'/f'{m.group(1)}.ipynb').exists()
-                          else m.group(0), md)
+@functools.lru_cache(maxsize=None)
+def symbol_pages():
+    "{name: (notebook, anchor)} of the package's public functions and classes (nbdev's index of them, `_modidx.py`)."
+    mods = {}
+    for p in (ROOT/'nbs').glob('*.ipynb'):
+        if m := re.search(r'#\|\s*default_exp\s+([\w.]+)', p.read_text(encoding='utf-8')): mods[m.group(1)] = p.stem
+    modidx = ast.literal_eval((LIB/'_modidx.py').read_text(encoding='utf-8').split('d = ', 1)[1])
+    pages = {}
+    for mod, syms in modidx['syms'].items():
+        nb = mods.get(mod.split('.', 1)[1])
+        for sym in syms:
+            name = sym[len(mod)+1:]
+            # (a name that is also a module's, `train`, is left alone: in the text it mostly means the module)
+            if nb and '.' not in name and not name.startswith('_') and name not in mods: pages[name] = (nb, name.lower())
+    return pages
+
+def add_links(md, symbols):
+    "Markdown `md` with notebook names (`` `05_train` ``) and the package's names (`` `RunConfig` ``) linked to their pages."
+    def nb(m):
+        name = m.group(1); file = name if name.endswith('.ipynb') else f'{name}.ipynb'
+        return f'[`{name}`]({file})' if (ROOT/'nbs'/file).exists() else m.group(0)
+    def sym(m):   # raw HTML: the anchors are in cell outputs, which myst's link resolution does not see
+        if m.group(1) not in symbols: return m.group(0)
+        page, anchor = symbols[m.group(1)]
+        return (f'<a class="reference internal" href="{page}.html#{anchor}"><code class="docutils literal notranslate">'
+                f'{m.group(1)}</code></a>')
+    parts = _re_fence.split(md)   # nothing inside fenced code changes
+    return ''.join(p if i % 2 else _re_symbol.sub(sym, _re_nbname.sub(nb, p)) for i, p in enumerate(parts))
 
 def _cell(kind, src, tags=()):
     c = nbformat.v4.new_code_cell(src) if kind == 'code' else nbformat.v4.new_markdown_cell(src)
@@ -91,11 +119,11 @@ def notebook_for_site(text, docname):
     nbp = NBProcessor(nb=dict2nb(json.loads(text)), procs=[add_show_docs], rm_directives=False)
     nbp.process()
     module = next((c.directives_['default_exp'][0] for c in nbp.nb.cells if 'default_exp' in (c.get('directives_') or {})), None)
-    cells = []
+    cells, symbols = [], symbol_pages()
     for c in nbp.nb.cells:
         src, d = c.source, c.get('directives_', {}) or {}
         if c.cell_type != 'code':
-            cells.append(_cell(c.cell_type, link_notebooks(src) if c.cell_type == 'markdown' else src)); continue
+            cells.append(_cell(c.cell_type, add_links(src, symbols) if c.cell_type == 'markdown' else src)); continue
         if 'nbdev_export()' in src: continue
         if getattr(c, 'has_sd', False):   # a show_doc cell added by nbdev: its output only
             cells.append(_cell('code', f'_site_show_doc({src[len("show_doc("):-1]}, module={module!r})', ['remove-input']))

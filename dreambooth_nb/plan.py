@@ -34,7 +34,7 @@ def _progress_note(d:Path) -> str:
     else:
         ck = list_checkpoints(d/'checkpoints')
         note = f'checkpoint {ck[-1][0]}' if ck else 'not trained'
-    n = len(list(d.glob('samples/*.png')))
+    n = len(list(d.glob('samples/[!.]*.png')))  # (not a killed write's hidden temporary file)
     return note + (f', {n} samples' if n else '')
 
 def run_state(cfg:RunConfig) -> tuple:

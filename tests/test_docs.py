@@ -57,11 +57,18 @@ def test_skipped_and_index():
     assert index[-1]['cell_type'] == 'markdown' and '```{toctree}' in index[-1]['source']
     assert all(d in index[-1]['source'] for docs in nbsource.TOC.values() for d in docs)
 
-def test_link_notebooks():
-    test = nbsource.link_notebooks
-    assert test('see `05_train`, `run`') == 'see [`05_train`](05_train.ipynb), `run`'   # `run` is also a command
-    assert test('already [`05_train`](05_train.ipynb)') == 'already [`05_train`](05_train.ipynb)'
-    assert test('`99_nothing` and `train`') == '`99_nothing` and `train`'
+def test_add_links():
+    sym = nbsource.symbol_pages()
+    assert sym['RunConfig'] == ('02_config', 'runconfig') and sym['ppl_loss'] == ('05_train', 'ppl_loss')
+    assert not any(n.startswith('_') for n in sym) and 'train' not in sym   # the module's name too
+    link = lambda md: nbsource.add_links(md, sym)
+    assert link('see `05_train`, `run`') == 'see [`05_train`](05_train.ipynb), `run`'   # `run` is also a command
+    assert link('`run.ipynb`, `other.ipynb`') == '[`run.ipynb`](run.ipynb), `other.ipynb`'
+    assert link('already [`05_train`](05_train.ipynb)') == 'already [`05_train`](05_train.ipynb)'
+    assert link('`99_nothing` and `steps`') == '`99_nothing` and `steps`'
+    assert link('`ppl_loss`') == ('<a class="reference internal" href="05_train.html#ppl_loss">'
+                                  '<code class="docutils literal notranslate">ppl_loss</code></a>')
+    assert link('```python\n`ppl_loss`\n```') == '```python\n`ppl_loss`\n```'   # not inside fenced code
 
 def test_library_digest_follows_imports():
     mods = nbsource.library_modules('from dreambooth_nb.train import train')
