@@ -55,5 +55,11 @@ html_theme_options = {
 html_show_sourcelink = False
 html_copy_source = False
 
+def _create_cache(app, config):
+    "Create the execution cache's database here, before `-j` starts readers that would all try to (and collide)."
+    from jupyter_cache import get_cache
+    get_cache(config.nb_execution_cache_path).db
+
 def setup(app):
+    app.connect('config-inited', _create_cache)
     app.connect('source-read', nbsource.source_read)
