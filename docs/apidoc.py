@@ -3,8 +3,8 @@
 Runs inside the notebooks' kernels while the site is built (`nbsource` adds the calls). nbdev's markdown renderer
 writes quarto's link attributes (`{target="_blank" ...}`) and, outside quarto, a source link without its line
 (`#LNone`); this one keeps nbdev's signature (with the docments comments) and docstring, and links the source at
-its line on the code host (the kernel defines the
-notebook's own functions, so the module comes from the notebook's `default_exp`)."""
+its line on the code host (the kernel defines the notebook's own functions, so the module comes from the notebook's
+`default_exp`)."""
 import ast
 from configparser import ConfigParser
 from pathlib import Path

@@ -21,18 +21,18 @@ release = version = nbsource.CFG['version']
 extensions = ['myst_nb']
 root_doc = 'index'
 exclude_patterns = ['_*', '**/.ipynb_checkpoints', 'images']
-suppress_warnings = ['myst.header']          # notebooks start sections at ## under their # title
+suppress_warnings = ['myst.header']     # notebooks start sections at ## under their # title
 
 # Execution: cached by jupyter-cache in build/docs/jupyter_cache, in the notebook's folder (as nbdev_test does).
 nb_execution_mode = 'cache'
 nb_execution_cache_path = str(nbsource.ROOT/'build'/'docs'/'jupyter_cache')
 nb_execution_timeout = 900
-nb_execution_raise_on_error = True          # a failing notebook fails the build
+nb_execution_raise_on_error = True      # a failing notebook fails the build
 nb_execution_show_tb = True
-nb_render_markdown_format = 'myst'          # show_doc's markdown, tables included
+nb_render_markdown_format = 'myst'      # show_doc's markdown, tables included
 nb_merge_streams = True
-nb_ipywidgets_js = {}                         # no scripts from CDNs: the site works offline (build.py turns tqdm's widgets off)
-nb_code_prompt_show = 'Exported source'        # hide-input is used for export cells only
+nb_ipywidgets_js = {}                   # no scripts from CDNs, the site works offline (build.py turns tqdm's widgets off)
+nb_code_prompt_show = 'Exported source' # hide-input is used for export cells only
 nb_code_prompt_hide = 'Hide exported source'
 myst_enable_extensions = ['dollarmath', 'html_image']
 myst_heading_anchors = 3
@@ -42,7 +42,7 @@ html_title = project
 html_static_path = ['_static']
 html_css_files = ['site.css']
 templates_path = ['_templates']
-html_sidebars = {'**': ['notebooks-nav']}    # the whole table of contents on every page
+html_sidebars = {'**': ['notebooks-nav']}   # the whole table of contents on every page
 html_theme_options = {
     'navbar_center': [],
     'navbar_end': ['theme-switcher'],

@@ -1,5 +1,5 @@
 """The site's configuration and tools (docs/), without building the site (`make docs` builds and checks it)."""
-import json, sys
+import json, shutil, sys
 from pathlib import Path
 
 import pytest
@@ -103,3 +103,26 @@ def test_notebook_headings_skip_code_fences(tmp_path):
     nb = {'cells': [{'cell_type': 'markdown', 'metadata': {}, 'source': '# A\n```sh\n# a comment\n```\n### [B](x.html) `c`'}]}
     (tmp_path/'n.ipynb').write_text(json.dumps(nb))
     assert check_site.notebook_headings(tmp_path/'n.ipynb') == ['A', 'B c']
+
+@pytest.mark.skipif(not any(map(shutil.which, ('chromium', 'chromium-browser', 'google-chrome'))),
+                    reason='no Chromium here (`make docs` installs it)')
+def test_browser_check_finds_problems(tmp_path, monkeypatch):
+    from PIL import Image
+    from playwright.sync_api import sync_playwright
+    nbs = tmp_path/'nbs'; nbs.mkdir(); site = tmp_path/'site'; site.mkdir(); screens = site/'_screens'; screens.mkdir()
+    nb = {'cells': [{'cell_type': 'markdown', 'metadata': {}, 'source': '# Title\n## Shown\n## Not shown'}]}
+    (nbs/'p.ipynb').write_text(json.dumps(nb))
+    monkeypatch.setattr(check_site, 'NBS', nbs)
+    Image.effect_noise((64, 64), 60).convert('RGB').save(site/'ok.png')
+    _page(site, 'p.html', '<h1>Title</h1><h2>Shown</h2><p>text</p><div class="cell_output"><img src="ok.png"></div>'
+                          '<img src="gone.png"><p>## Not shown</p>')
+    srv, base = check_site.serve(site)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=check_site.chromium(), args=check_site.CHROMIUM_FLAGS)
+            problems = check_site.check_page(browser, base, 'p', (1, 1, 2), screens)
+            browser.close()
+    finally: srv.shutdown()
+    assert sorted(problems) == sorted([f'p: the browser could not load {base}/gone.png (404)', 'p: image not shown: gone.png',
+                                       "p: heading not rendered: 'Not shown'", 'p: 0 tables, expected at least 1'])
+    assert (screens/'p.png').exists() and (screens/'p-figure.png').exists()
