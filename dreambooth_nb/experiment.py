@@ -70,12 +70,14 @@ def _check_grid(grid, where:str) -> dict:
     return grid
 
 def _check_settings(d, where:str) -> dict:
+    "A mapping of settings (None: none), each checked with `check_setting`."
     if d is None: return {}
     if not isinstance(d, dict): raise ValueError(f"{where} must be a mapping of settings, got {d!r}")
     for k, v in d.items(): check_setting(k, v, f'{where}.{k}')
     return dict(d)
 
 def _check_sweeps(sweeps, where:str) -> list:
+    "A list of named sweeps `{name, description, settings, grid}`, checked: known keys, unique names, not the experiment's own folders."
     if not isinstance(sweeps, list) or not sweeps: raise ValueError(f"{where}: sweeps must be a non-empty list of {{name, settings, grid}}")
     out, names = [], set()
     for i, s in enumerate(sweeps):

@@ -216,7 +216,8 @@ def evaluate_run(run_dir, # <out>/<subject>/<condition>, with config.json and sa
                  encoders:Encoders|None=None, # None: `load_encoders(cfg)` (the run's metrics_preset)
                  data_dir=None, # real-image root; None: cfg.data_dir, else `find_dreambench()`
                  cache:bool=True, # also cache real-image embeddings in <out>/_cache/
-                 verbose:bool=True) -> dict:
+                 verbose:bool=True,
+                 write:bool=True) -> dict: # False: only return the record (`evaluate_step` writes its own, with the step)
     "Compute DINO, CLIP-I, CLIP-T, PRES, DIV and the real-image ceilings of one run; write metrics.json atomically."
     inp = read_run_inputs(run_dir, data_dir)
     cfg = inp.cfg
@@ -226,7 +227,7 @@ def evaluate_run(run_dir, # <out>/<subject>/<condition>, with config.json and sa
     scores = score_run(embed_samples(inp, enc), real, enc.lpips)
     secs = time.time() - t0
     res = metrics_record(inp, enc, real, scores, secs)
-    write_json(inp.run_dir/'metrics.json', res)
+    if write: write_json(inp.run_dir/'metrics.json', res)
     n, m = len(inp.samples), scores['metrics']
     if verbose: print(f"{cfg.subject}/{cfg.condition}: {n} generated images in {secs:.2f}s ({n/max(secs, 1e-9):.0f} images/s); "
                       + ', '.join(f'{k} {v:.3f}' for k, v in m.items()))
@@ -263,7 +264,7 @@ def evaluate_step(cfg:RunConfig, components, # the model with the weights of `st
     d.mkdir(parents=True, exist_ok=True); scfg.save(d/'config.json')
     if samples_from is not None: _reuse_samples(scfg, Path(samples_from), d)
     else: sample_run(load_pipeline(None, components=components, device=device or components.unet.device), scfg, d, data_dir=cfg.data_dir, progress=progress)
-    res = {**evaluate_run(d, encoders, cache=False, verbose=False), 'step': step, 'step_seconds': round(time.time() - t0, 3)}
+    res = {**evaluate_run(d, encoders, cache=False, verbose=False, write=False), 'step': step, 'step_seconds': round(time.time() - t0, 3)}
     write_json(d/'metrics.json', res)
     return res
 
