@@ -15,7 +15,7 @@ In markdown, notebook names and the package's names (`` `05_train` ``, `` `run.i
 links to their pages, as nbdev's own sites link them. Cells that call `nbdev_export()` are dropped (building the site
 must not write the package), and so are cells with nothing left once their directives are gone (`#| default_exp`).
 The notebooks in git are never touched: this runs on the text Sphinx has just read (the `source-read` event)."""
-import ast, functools, hashlib, json, re
+import ast, functools, hashlib, itertools, json, re
 from configparser import ConfigParser
 from pathlib import Path
 
@@ -118,9 +118,12 @@ def notebook_for_site(text, docname):
     "The notebook JSON `text` as the site shows and executes it (see the module's docstring)."
     nbp = NBProcessor(nb=dict2nb(json.loads(text)), procs=[add_show_docs], rm_directives=False)
     nbp.process()
+    # nbdev inserts each name's show_doc right after the export cell, so a cell's names come out last first
+    in_order = [c for sd, run in itertools.groupby(nbp.nb.cells, lambda c: getattr(c, 'has_sd', False))
+                for c in (list(run)[::-1] if sd else run)]
     module = next((c.directives_['default_exp'][0] for c in nbp.nb.cells if 'default_exp' in (c.get('directives_') or {})), None)
     cells, symbols = [], symbol_pages()
-    for c in nbp.nb.cells:
+    for c in in_order:
         src, d = c.source, c.get('directives_', {}) or {}
         if c.cell_type != 'code':
             cells.append(_cell(c.cell_type, add_links(src, symbols) if c.cell_type == 'markdown' else src)); continue

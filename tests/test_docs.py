@@ -40,6 +40,10 @@ def test_notebook_for_site():
     i = next(i for i, c in enumerate(cells) if src(c).startswith('def ppl_loss('))
     assert tags(cells[i]) == ['hide-input']
     assert src(cells[i+1]) == "_site_show_doc(ppl_loss, module='train')" and tags(cells[i+1]) == ['remove-input']
+    # a cell's names are documented in the order they are defined
+    i = next(i for i, c in enumerate(cells) if 'def add_lora(' in src(c))
+    test = [src(c).split('(')[1].split(',')[0] for c in cells[i+1:i+3]]
+    assert test == ['add_lora', 'add_run_lora'], test
     # private names get no documentation
     assert not any("_site_show_doc(_" in src(c) for c in cells)
     # cells with nothing left once their directives are gone (`#| default_exp train`) are dropped
