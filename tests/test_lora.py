@@ -4,6 +4,13 @@ import numpy as np
 from PIL import Image
 from conftest import cli
 
+def _same_image(a, b) -> bool:
+    """Images `a` and `b` are the same up to float rounding: at most 1 value in 1,000 off, by one level. The run samples
+    with the adapters it trained in memory, a reload computes the same sums in another order, so a value on a rounding
+    edge may land one level off (seen: 1 in 12,288); the base model without the adapters differs in about a third."""
+    d = np.abs(np.asarray(a, dtype=int) - np.asarray(b, dtype=int))
+    return d.max() <= 1 and (d > 0).mean() <= 0.001
+
 def test_lora_run_loads_and_exports(data_dir, tmp_path):
     out = tmp_path/'lora'
     r = cli('run', '--subject', 'dog', '--condition', 'ppl', '--preset', 'tiny', '--set', 'method=lora', '--set', 'steps=6',
@@ -20,9 +27,13 @@ def test_lora_run_loads_and_exports(data_dir, tmp_path):
     pipe = StableDiffusionPipeline.from_pretrained(cfg['model'], safety_checker=None)
     pipe.load_lora_weights(run/'model')
     pipe.set_progress_bar_config(disable=True); set_scheduler(pipe, cfg['sample_scheduler'])
-    for row in read_samples(run).iloc[[0, -1]].itertuples():   # an evaluation image and a PRES image
-        im = sample_images(pipe, [row.prompt], [int(row.seed)], cfg['sample_steps'], cfg['sample_guidance'], cfg['resolution'])[0]
-        assert np.array_equal(np.asarray(im), np.asarray(Image.open(run/row.path).convert('RGB'))), row.path
+    rows = read_samples(run).iloc[[0, -1]]   # an evaluation image and a PRES image
+    again = lambda row: sample_images(pipe, [row.prompt], [int(row.seed)], cfg['sample_steps'], cfg['sample_guidance'], cfg['resolution'])[0]
+    saved = lambda row: Image.open(run/row.path).convert('RGB')
+    for row in rows.itertuples(): assert _same_image(again(row), saved(row)), row.path
+    pipe.unload_lora_weights()   # the base model alone: what the check above tells apart
+    row = next(rows.itertuples())
+    assert not _same_image(again(row), saved(row))
     r = cli('export', '--run', run, '--format', 'webui', '--half')
     assert r.returncode == 0 and 'dog_ppl_lora.safetensors' in r.stdout, r.stderr[-2000:]
     from safetensors.torch import load_file
