@@ -24,7 +24,7 @@ demo: install
 	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb demo
 
 # The toy study (experiments/toy_study.yaml, about 1.5-2 hours on 2 cores; resumable): its tables and figures are
-# copied to experiments/results/toy_study/, which nbs/22_toy_study.ipynb reads.
+# copied to experiments/results/toy_study/, which nbs/34_toy_study.ipynb reads.
 study: install
 	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_study.yaml --out runs/toy_study
 	mkdir -p experiments/results/toy_study

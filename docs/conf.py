@@ -6,6 +6,7 @@ jupyter-cache (a notebook whose code is unchanged is not run again), renders the
 and Sphinx checks every internal reference at build time. The source folder is nbs/ itself, so notebooks run where
 nbdev_test runs them; `nbsource` rewrites each one as it is read (show_doc after exports, nbdev directives as
 myst-nb tags)."""
+
 import sys
 from pathlib import Path
 
@@ -21,18 +22,18 @@ release = version = nbsource.CFG['version']
 extensions = ['myst_nb']
 root_doc = 'index'
 exclude_patterns = ['_*', '**/.ipynb_checkpoints', 'images']
-suppress_warnings = ['myst.header']     # notebooks start sections at ## under their # title
+suppress_warnings = ['myst.header']  # notebooks start sections at ## under their # title
 
 # Execution: cached by jupyter-cache in build/docs/jupyter_cache, in the notebook's folder (as nbdev_test does).
 nb_execution_mode = 'cache'
-nb_execution_cache_path = str(nbsource.ROOT/'build'/'docs'/'jupyter_cache')
+nb_execution_cache_path = str(nbsource.ROOT / 'build' / 'docs' / 'jupyter_cache')
 nb_execution_timeout = 900
-nb_execution_raise_on_error = True      # a failing notebook fails the build
+nb_execution_raise_on_error = True  # a failing notebook fails the build
 nb_execution_show_tb = True
-nb_render_markdown_format = 'myst'      # show_doc's markdown, tables included
+nb_render_markdown_format = 'myst'  # show_doc's markdown, tables included
 nb_merge_streams = True
-nb_ipywidgets_js = {}                   # no scripts from CDNs, the site works offline (build.py turns tqdm's widgets off)
-nb_code_prompt_show = 'Exported source' # hide-input is used for export cells only
+nb_ipywidgets_js = {}  # no scripts from CDNs, the site works offline (build.py turns tqdm's widgets off)
+nb_code_prompt_show = 'Exported source'  # hide-input is used for export cells only
 nb_code_prompt_hide = 'Hide exported source'
 myst_enable_extensions = ['dollarmath', 'html_image']
 myst_heading_anchors = 3
@@ -42,7 +43,7 @@ html_title = project
 html_static_path = ['_static']
 html_css_files = ['site.css']
 templates_path = ['_templates']
-html_sidebars = {'**': ['notebooks-nav']}   # the whole table of contents on every page
+html_sidebars = {'**': ['notebooks-nav']}  # the whole table of contents on every page
 html_theme_options = {
     'navbar_center': [],
     'navbar_end': ['theme-switcher'],
@@ -55,10 +56,13 @@ html_theme_options = {
 html_show_sourcelink = False
 html_copy_source = False
 
+
 def _create_cache(app, config):
     "Create the execution cache's database here, before `-j` starts readers that would all try to (and collide)."
     from jupyter_cache import get_cache
+
     get_cache(config.nb_execution_cache_path).db
+
 
 def setup(app):
     app.connect('config-inited', _create_cache)

@@ -16,21 +16,67 @@ __all__ = ['TINY_SD_DIR', 'PRESETS', 'CONDITIONS', 'SAMPLERS', 'METHODS', 'REFUS
            'without_ppl_settings']
 
 # %% ../nbs/02_config.ipynb #478f6723
-TINY_SD_DIR = cache_dir()/'tiny_sd'
+TINY_SD_DIR = cache_dir() / 'tiny_sd'
 
 PRESETS = {
-    'tiny': dict(model=str(TINY_SD_DIR), resolution=64, steps=50, lr=1e-4, lora_lr=1e-3, num_class_images=4, class_steps=4,
-                 class_batch_size=4, sample_steps=4, images_per_prompt=2, num_prompts=2, pres_images=2,
-                 sample_guidance=3.0, class_guidance=3.0, min_image_size=64, metrics_preset='tiny',
-                 checkpoint_every=25, save_model=True),
-    'toy': dict(model=str(TOY_DIR/'sd'), data_dir=str(TOY_DIR/'subjects'), resolution=32, steps=250, lr=2e-4, lora_lr=2e-3,
-                num_class_images=64, class_steps=12, class_scheduler='dpm', sample_scheduler='dpm', class_guidance=4.0,
-                sample_guidance=4.0, class_batch_size=64, sample_steps=12, sample_batch_size=64, images_per_prompt=4,
-                num_prompts=None, pres_images=16, min_image_size=32, metrics_preset='toy',
-                checkpoint_every=100, save_model=False),
-    'sd15': dict(model='runwayml/stable-diffusion-v1-5', resolution=512, steps=1000, lr=5e-6, prior_loss_weight=1.0,
-                 num_class_images=200, mixed_precision='fp16', use_8bit_adam=True, gradient_checkpointing=True,
-                 metrics_preset='paper', checkpoint_every=250, save_half=True),
+    'tiny': dict(
+        model=str(TINY_SD_DIR),
+        resolution=64,
+        steps=50,
+        lr=1e-4,
+        lora_lr=1e-3,
+        num_class_images=4,
+        class_steps=4,
+        class_batch_size=4,
+        sample_steps=4,
+        images_per_prompt=2,
+        num_prompts=2,
+        pres_images=2,
+        sample_guidance=3.0,
+        class_guidance=3.0,
+        min_image_size=64,
+        metrics_preset='tiny',
+        checkpoint_every=25,
+        save_model=True,
+    ),
+    'toy': dict(
+        model=str(TOY_DIR / 'sd'),
+        data_dir=str(TOY_DIR / 'subjects'),
+        resolution=32,
+        steps=250,
+        lr=2e-4,
+        lora_lr=2e-3,
+        num_class_images=64,
+        class_steps=12,
+        class_scheduler='dpm',
+        sample_scheduler='dpm',
+        class_guidance=4.0,
+        sample_guidance=4.0,
+        class_batch_size=64,
+        sample_steps=12,
+        sample_batch_size=64,
+        images_per_prompt=4,
+        num_prompts=None,
+        pres_images=16,
+        min_image_size=32,
+        metrics_preset='toy',
+        checkpoint_every=100,
+        save_model=False,
+    ),
+    'sd15': dict(
+        model='stable-diffusion-v1-5/stable-diffusion-v1-5',
+        resolution=512,
+        steps=1000,
+        lr=5e-6,
+        prior_loss_weight=1.0,
+        num_class_images=200,
+        mixed_precision='fp16',
+        use_8bit_adam=True,
+        gradient_checkpointing=True,
+        metrics_preset='paper',
+        checkpoint_every=250,
+        save_half=True,
+    ),
 }
 
 # %% ../nbs/02_config.ipynb #bd41a062
@@ -38,192 +84,301 @@ CONDITIONS = ('ppl', 'no_ppl')
 SAMPLERS = ('dpm', 'ddim', 'pndm', 'euler', 'default')
 METHODS = ('full', 'lora')
 
+
 @dataclass
 class RunConfig:
     "Every setting of one DreamBooth run (one subject x one condition)."
-    subject:str = 'dog'               # DreamBench subject name (folder under data_dir)
-    condition:str = 'ppl'             # 'ppl' (prior preservation on) or 'no_ppl'
-    preset:str = 'tiny'               # the preset this config started from
-    identifier:str = 'sks'            # the rare token [V]; 'sks' is one CLIP token (id 48136)
-    class_noun:str|None = None        # None: taken from the dataset's subjects.csv
+
+    subject: str = 'dog'  # DreamBench subject name (folder under data_dir)
+    condition: str = 'ppl'  # 'ppl' (prior preservation on) or 'no_ppl'
+    preset: str = 'tiny'  # the preset this config started from
+    identifier: str = 'sks'  # the rare token [V]; 'sks' is one CLIP token (id 48136)
+    class_noun: str | None = None  # None: taken from the dataset's subjects.csv
     # data
-    data_dir:str|None = None          # DreamBench root; None: `find_dreambench()`
-    out_dir:str = 'runs/default'      # experiment folder: <out>/<subject>/<condition>/, <out>/class_images/
-    min_image_size:int = 64           # reject real images smaller than this (pixels, shorter side)
-    resolution:int = 512              # training and sampling resolution (multiple of 8)
-    center_crop:bool = True           # center (True) or random (False) crop after resizing
-    random_flip:bool = False          # horizontal flip augmentation
+    data_dir: str | None = None  # DreamBench root; None: `find_dreambench()`
+    out_dir: str = 'runs/default'  # experiment folder: <out>/<subject>/<condition>/, <out>/class_images/
+    min_image_size: int = 64  # reject real images smaller than this (pixels, shorter side)
+    resolution: int = 512  # training and sampling resolution (multiple of 8)
+    center_crop: bool = True  # center (True) or random (False) crop after resizing
+    random_flip: bool = False  # horizontal flip augmentation
     # model
-    model:str = 'runwayml/stable-diffusion-v1-5'  # hub id or local pipeline dir
-    revision:str|None = None          # hub revision
-    variant:str|None = None           # weight variant, e.g. 'fp16'
+    model: str = 'stable-diffusion-v1-5/stable-diffusion-v1-5'  # hub id or local pipeline dir
+    revision: str | None = None  # hub revision
+    variant: str | None = None  # weight variant, e.g. 'fp16'
     # training
-    steps:int = 1000                  # optimizer steps
-    lr:float = 5e-6                   # learning rate (paper: 5e-6 for SD)
-    lr_scheduler:str = 'constant'     # any diffusers scheduler name: constant, cosine, linear, ...
-    lr_warmup_steps:int = 0           # warm-up steps of the lr schedule
-    train_batch_size:int = 1          # instance images per step (as many class images are added with PPL)
-    grad_accum:int = 1                # gradient accumulation steps
-    max_grad_norm:float = 1.0         # gradient clipping
-    prior_loss_weight:float = 1.0     # lambda in the paper's Eq. 2 (ppl only)
-    snr_gamma:float|None = None       # min-SNR weighting gamma (None: off)
-    mixed_precision:str = 'no'        # 'no', 'fp16' or 'bf16'
-    use_8bit_adam:bool = False        # bitsandbytes AdamW8bit instead of torch AdamW
-    gradient_checkpointing:bool = False  # trade compute for activation memory
-    train_text_encoder:bool = False   # also fine-tune the text encoder (with method 'lora': adapters on it too)
-    method:str = 'full'               # 'full': fine-tune the UNet's weights (the paper); 'lora': low-rank adapters on its attention projections
-    lora_rank:int = 4                 # rank r of each adapter (diffusers' default)
-    lora_alpha:float|None = None      # adapter scale numerator alpha (None: = rank, a scale of 1, as diffusers)
-    lora_dropout:float = 0.0          # dropout on each adapter's input
-    lora_lr:float = 1e-4              # learning rate with method 'lora' (diffusers' LoRA rate for SD; `lr` is full fine-tuning's)
-    cache_latents:bool = True         # encode instance/class images with the VAE once (only valid without random crops/flips)
-    cache_text:bool = True            # encode the two prompts once (only valid when the text encoder is frozen)
-    checkpoint_every:int = 0          # save a resumable checkpoint every N steps (0: never)
-    checkpoints_total_limit:int = 2   # keep the newest N checkpoints
-    seed:int = 0                      # seed of training (same in both conditions)
-    save_model:bool = True            # keep the fine-tuned pipeline after evaluation
-    save_half:bool = False            # save weights in fp16
+    steps: int = 1000  # optimizer steps
+    lr: float = 5e-6  # learning rate (paper: 5e-6 for SD)
+    lr_scheduler: str = 'constant'  # any diffusers scheduler name: constant, cosine, linear, ...
+    lr_warmup_steps: int = 0  # warm-up steps of the lr schedule
+    train_batch_size: int = 1  # instance images per step (as many class images are added with PPL)
+    grad_accum: int = 1  # gradient accumulation steps
+    max_grad_norm: float = 1.0  # gradient clipping
+    prior_loss_weight: float = 1.0  # lambda in the paper's Eq. 2 (ppl only)
+    snr_gamma: float | None = None  # min-SNR weighting gamma (None: off)
+    mixed_precision: str = 'no'  # 'no', 'fp16' or 'bf16'
+    use_8bit_adam: bool = False  # bitsandbytes AdamW8bit instead of torch AdamW
+    gradient_checkpointing: bool = False  # trade compute for activation memory
+    train_text_encoder: bool = False  # also fine-tune the text encoder (with method 'lora': adapters on it too)
+    method: str = 'full'  # 'full': fine-tune the UNet's weights (the paper); 'lora': low-rank adapters on its attention projections
+    lora_rank: int = 4  # rank r of each adapter (diffusers' default)
+    lora_alpha: float | None = None  # adapter scale numerator alpha (None: = rank, a scale of 1, as diffusers)
+    lora_dropout: float = 0.0  # dropout on each adapter's input
+    lora_lr: float = 1e-4  # learning rate with method 'lora' (diffusers' LoRA rate for SD; `lr` is full fine-tuning's)
+    cache_latents: bool = True  # encode instance/class images with the VAE once (only valid without random crops/flips)
+    cache_text: bool = True  # encode the two prompts once (only valid when the text encoder is frozen)
+    checkpoint_every: int = 0  # save a resumable checkpoint every N steps (0: never)
+    checkpoints_total_limit: int = 2  # keep the newest N checkpoints
+    seed: int = 0  # seed of training (same in both conditions)
+    save_model: bool = True  # keep the fine-tuned pipeline after evaluation
+    save_half: bool = False  # save weights in fp16
     # class (prior) images
-    num_class_images:int = 200        # class images "a [class noun]" (paper ~1000; less can be used)
-    class_steps:int = 20              # inference steps for class images (DPM-Solver++: 20 is diffusers' 'high quality')
-    class_scheduler:str = 'dpm'       # 'dpm' (DPM-Solver++ multistep), 'ddim', 'pndm' or 'default'
-    class_guidance:float = 7.5        # classifier-free guidance for class images
-    class_batch_size:int = 8          # class images per forward pass
-    class_root:str|None = None        # folder of the class sets; None: <out_dir>/class_images (an experiment shares one between grid points)
+    num_class_images: int = 200  # class images "a [class noun]" (paper ~1000; less can be used)
+    class_steps: int = 20  # inference steps for class images (DPM-Solver++: 20 is diffusers' 'high quality')
+    class_scheduler: str = 'dpm'  # 'dpm' (DPM-Solver++ multistep), 'ddim', 'pndm' or 'default'
+    class_guidance: float = 7.5  # classifier-free guidance for class images
+    class_batch_size: int = 8  # class images per forward pass
+    class_root: str | None = (
+        None  # folder of the class sets; None: <out_dir>/class_images (an experiment shares one between grid points)
+    )
     # evaluation
-    sample_steps:int = 25             # inference steps for evaluation samples
-    sample_scheduler:str = 'dpm'      # scheduler for evaluation samples
-    sample_guidance:float = 7.5       # guidance for evaluation samples
-    sample_batch_size:int = 8         # images per forward pass when sampling
-    images_per_prompt:int = 4         # paper: 4 images per prompt
-    num_prompts:int|None = None       # None: all 25 prompts of the subject's list
-    pres_images:int = 16              # "a [class noun]" samples from the fine-tuned model for PRES
-    eval_steps:list|None = None       # also sample and evaluate the weights at these optimizer steps (metrics_by_step.csv)
-    step_images_per_prompt:int|None = None  # images per prompt at eval_steps (None: images_per_prompt); DIV needs 2
-    metrics_preset:str = 'paper'      # 'paper' (DINO ViT-S/16, CLIP ViT-B/32, LPIPS alex), 'tiny', 'toy' or a registered plugin
-    dino_model:str = 'facebook/dino-vits16'         # DINO encoder: transformers hub id or local dir
-    clip_model:str = 'openai/clip-vit-base-patch32' # CLIP encoder: hub id or local dir
-    lpips_net:str = 'alex'            # LPIPS backbone
-    device:str|None = None            # None: cuda > mps > cpu
+    sample_steps: int = 25  # inference steps for evaluation samples
+    sample_scheduler: str = 'dpm'  # scheduler for evaluation samples
+    sample_guidance: float = 7.5  # guidance for evaluation samples
+    sample_batch_size: int = 8  # images per forward pass when sampling
+    images_per_prompt: int = 4  # paper: 4 images per prompt
+    num_prompts: int | None = None  # None: all 25 prompts of the subject's list
+    pres_images: int = 16  # "a [class noun]" samples from the fine-tuned model for PRES
+    eval_steps: list | None = (
+        None  # also sample and evaluate the weights at these optimizer steps (metrics_by_step.csv)
+    )
+    step_images_per_prompt: int | None = None  # images per prompt at eval_steps (None: images_per_prompt); DIV needs 2
+    metrics_preset: str = (
+        'paper'  # 'paper' (DINO ViT-S/16, CLIP ViT-B/32, LPIPS alex), 'tiny', 'toy' or a registered plugin
+    )
+    dino_model: str = 'facebook/dino-vits16'  # DINO encoder: transformers hub id or local dir
+    clip_model: str = 'openai/clip-vit-base-patch32'  # CLIP encoder: hub id or local dir
+    lpips_net: str = 'alex'  # LPIPS backbone
+    device: str | None = None  # None: cuda > mps > cpu
 
     @property
-    def ppl(self): return self.condition == 'ppl'
+    def ppl(self):
+        return self.condition == 'ppl'
+
     @property
-    def train_lr(self): return self.lora_lr if self.method == 'lora' else self.lr
+    def train_lr(self):
+        return self.lora_lr if self.method == 'lora' else self.lr
+
     @property
-    def run_dir(self): return Path(self.out_dir)/self.subject/self.condition
+    def run_dir(self):
+        return Path(self.out_dir) / self.subject / self.condition
+
     @property
-    def class_dir(self): return Path(self.class_root or Path(self.out_dir)/'class_images')/(self.class_noun or 'unknown').replace(' ', '_')
+    def class_dir(self):
+        return Path(self.class_root or Path(self.out_dir) / 'class_images') / (self.class_noun or 'unknown').replace(
+            ' ', '_'
+        )
 
     def validate(self):
         "Raise a ValueError naming the first bad value; return self."
         validate_name(self.subject)
         validate_name(self.identifier, 'identifier')
-        if self.condition not in CONDITIONS: raise ValueError(f"unknown condition {self.condition!r}: use one of {CONDITIONS}")
-        if self.preset not in PRESETS: raise ValueError(f"unknown preset {self.preset!r}: use one of {tuple(PRESETS)}")
-        for k in ('steps', 'train_batch_size', 'grad_accum', 'images_per_prompt', 'sample_steps', 'class_steps',
-                  'class_batch_size', 'sample_batch_size', 'resolution'):
+        if self.condition not in CONDITIONS:
+            raise ValueError(f"unknown condition {self.condition!r}: use one of {CONDITIONS}")
+        if self.preset not in PRESETS:
+            raise ValueError(f"unknown preset {self.preset!r}: use one of {tuple(PRESETS)}")
+        for k in (
+            'steps',
+            'train_batch_size',
+            'grad_accum',
+            'images_per_prompt',
+            'sample_steps',
+            'class_steps',
+            'class_batch_size',
+            'sample_batch_size',
+            'resolution',
+        ):
             v = getattr(self, k)
-            if not isinstance(v, int) or isinstance(v, bool) or v <= 0: raise ValueError(f"{k} must be a positive integer, got {v!r}")
-        if self.resolution % 8: raise ValueError(f"resolution must be a multiple of 8, got {self.resolution}")
+            if not isinstance(v, int) or isinstance(v, bool) or v <= 0:
+                raise ValueError(f"{k} must be a positive integer, got {v!r}")
+        if self.resolution % 8:
+            raise ValueError(f"resolution must be a multiple of 8, got {self.resolution}")
         for k in ('num_class_images', 'pres_images', 'checkpoint_every', 'lr_warmup_steps'):
-            if getattr(self, k) < 0: raise ValueError(f"{k} must be >= 0, got {getattr(self, k)!r}")
-        if self.ppl and self.num_class_images <= 0: raise ValueError("condition 'ppl' needs num_class_images > 0")
+            if getattr(self, k) < 0:
+                raise ValueError(f"{k} must be >= 0, got {getattr(self, k)!r}")
+        if self.ppl and self.num_class_images <= 0:
+            raise ValueError("condition 'ppl' needs num_class_images > 0")
         if self.eval_steps is not None:
-            if not isinstance(self.eval_steps, (list, tuple)) or not all(isinstance(s, int) and not isinstance(s, bool) and 1 <= s <= self.steps for s in self.eval_steps):
+            if not isinstance(self.eval_steps, (list, tuple)) or not all(
+                isinstance(s, int) and not isinstance(s, bool) and 1 <= s <= self.steps for s in self.eval_steps
+            ):
                 raise ValueError(f"eval_steps must be a list of steps 1..{self.steps} (steps), got {self.eval_steps!r}")
             self.eval_steps = sorted(set(self.eval_steps))
         if self.step_images_per_prompt is not None and not 1 <= self.step_images_per_prompt <= self.images_per_prompt:
-            raise ValueError(f"step_images_per_prompt must be 1..{self.images_per_prompt} (images_per_prompt) or None, got {self.step_images_per_prompt!r}")
-        if not self.lr > 0: raise ValueError(f"lr must be > 0, got {self.lr!r}")
-        if self.method not in METHODS: raise ValueError(f"unknown method {self.method!r}: use one of {METHODS}")
-        if self.lora_rank < 1 or not self.lora_lr > 0 or not 0 <= self.lora_dropout < 1 or (self.lora_alpha is not None and not self.lora_alpha > 0):
-            raise ValueError(f"LoRA settings out of range: lora_rank {self.lora_rank!r} (>= 1), lora_lr {self.lora_lr!r} (> 0), "
-                             f"lora_dropout {self.lora_dropout!r} (0..1), lora_alpha {self.lora_alpha!r} (> 0 or None)")
-        if self.prior_loss_weight < 0: raise ValueError(f"prior_loss_weight must be >= 0, got {self.prior_loss_weight!r}")
-        if self.num_prompts is not None and not 1 <= self.num_prompts <= 25: raise ValueError(f"num_prompts must be 1..25 or None, got {self.num_prompts!r}")
-        if self.mixed_precision not in ('no', 'fp16', 'bf16'): raise ValueError(f"unknown mixed_precision {self.mixed_precision!r}: use no, fp16 or bf16")
-        validate_name(self.metrics_preset, 'metrics_preset')  # 'paper', 'tiny', 'toy' or a registered plugin (07_encoders)
+            raise ValueError(
+                f"step_images_per_prompt must be 1..{self.images_per_prompt} (images_per_prompt) or None, got {self.step_images_per_prompt!r}"
+            )
+        if not self.lr > 0:
+            raise ValueError(f"lr must be > 0, got {self.lr!r}")
+        if self.method not in METHODS:
+            raise ValueError(f"unknown method {self.method!r}: use one of {METHODS}")
+        if (
+            self.lora_rank < 1
+            or not self.lora_lr > 0
+            or not 0 <= self.lora_dropout < 1
+            or (self.lora_alpha is not None and not self.lora_alpha > 0)
+        ):
+            raise ValueError(
+                f"LoRA settings out of range: lora_rank {self.lora_rank!r} (>= 1), lora_lr {self.lora_lr!r} (> 0), "
+                f"lora_dropout {self.lora_dropout!r} (0..1), lora_alpha {self.lora_alpha!r} (> 0 or None)"
+            )
+        if self.prior_loss_weight < 0:
+            raise ValueError(f"prior_loss_weight must be >= 0, got {self.prior_loss_weight!r}")
+        if self.num_prompts is not None and not 1 <= self.num_prompts <= 25:
+            raise ValueError(f"num_prompts must be 1..25 or None, got {self.num_prompts!r}")
+        if self.mixed_precision not in ('no', 'fp16', 'bf16'):
+            raise ValueError(f"unknown mixed_precision {self.mixed_precision!r}: use no, fp16 or bf16")
+        validate_name(
+            self.metrics_preset, 'metrics_preset'
+        )  # 'paper', 'tiny', 'toy' or a registered plugin (10_encoders)
         for k in ('class_scheduler', 'sample_scheduler'):
-            if getattr(self, k) not in SAMPLERS: raise ValueError(f"unknown {k} {getattr(self, k)!r}: use one of {SAMPLERS}")
+            if getattr(self, k) not in SAMPLERS:
+                raise ValueError(f"unknown {k} {getattr(self, k)!r}: use one of {SAMPLERS}")
         return self
 
-    def to_dict(self): return asdict(self)
-    def save(self, path): return write_json(path, self.to_dict())
+    def to_dict(self):
+        return asdict(self)
+
+    def save(self, path):
+        return write_json(path, self.to_dict())
+
     @classmethod
     def from_dict(cls, d):
         names = {f.name for f in fields(cls)}
         unknown = set(d) - names
-        if unknown: raise ValueError(f"unknown config keys: {sorted(unknown)}")
+        if unknown:
+            raise ValueError(f"unknown config keys: {sorted(unknown)}")
         return cls(**d)
+
     @classmethod
-    def load(cls, path): return cls.from_dict(json.loads(Path(path).read_text()))
+    def load(cls, path):
+        return cls.from_dict(json.loads(Path(path).read_text()))
 
 # %% ../nbs/02_config.ipynb #0e66c0c8
 def _coerce(name, value):
     "Convert a string `value` to the type of RunConfig field `name`."
     ftypes = {f.name: f.type for f in fields(RunConfig)}
-    if name not in ftypes: raise ValueError(f"unknown setting {name!r}")
-    if not isinstance(value, str): return value
+    if name not in ftypes:
+        raise ValueError(f"unknown setting {name!r}")
+    if not isinstance(value, str):
+        return value
     t = str(ftypes[name])
-    if value.lower() in ('none', 'null') and 'None' in t: return None
+    if value.lower() in ('none', 'null') and 'None' in t:
+        return None
     try:
         if t.startswith('bool'):
-            if value.lower() in ('1', 'true', 'yes', 'on'): return True
-            if value.lower() in ('0', 'false', 'no', 'off'): return False
+            if value.lower() in ('1', 'true', 'yes', 'on'):
+                return True
+            if value.lower() in ('0', 'false', 'no', 'off'):
+                return False
             raise ValueError
-        if t.startswith('int'): return int(value)
-        if t.startswith('float'): return float(value)
-        if t.startswith('list'): return [int(s) for s in value.replace(' ', '').strip('[]').split(',') if s]
-    except ValueError: raise ValueError(f"bad value for {name}: {value!r} is not {'a list of integers' if t.startswith('list') else t.split('|')[0]}") from None
+        if t.startswith('int'):
+            return int(value)
+        if t.startswith('float'):
+            return float(value)
+        if t.startswith('list'):
+            return [int(s) for s in value.replace(' ', '').strip('[]').split(',') if s]
+    except ValueError:
+        raise ValueError(
+            f"bad value for {name}: {value!r} is not {'a list of integers' if t.startswith('list') else t.split('|')[0]}"
+        ) from None
     return value
 
-def make_config(preset:str='tiny', **overrides) -> RunConfig:
+
+def make_config(preset: str = 'tiny', **overrides) -> RunConfig:
     "A validated RunConfig: defaults, then `PRESETS[preset]`, then `overrides`; the output folder defaults to `runs_dir()/preset`."
-    if preset not in PRESETS: raise ValueError(f"unknown preset {preset!r}: use one of {tuple(PRESETS)}")
-    d = {**PRESETS[preset], 'preset': preset, 'out_dir': str(runs_dir()/preset)}
-    for k, v in overrides.items(): d[k] = _coerce(k, v)
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}: use one of {tuple(PRESETS)}")
+    d = {**PRESETS[preset], 'preset': preset, 'out_dir': str(runs_dir() / preset)}
+    for k, v in overrides.items():
+        d[k] = _coerce(k, v)
     cfg = RunConfig(**d)
     if cfg.class_noun is None:
-        try: cfg.class_noun = subject_info(cfg.subject, cfg.data_dir)['class']
-        except KeyError: pass
+        try:
+            cfg.class_noun = subject_info(cfg.subject, cfg.data_dir)['class']
+        except KeyError:
+            pass
     return cfg.validate()
 
 # %% ../nbs/02_config.ipynb #c0f10020
-REFUSED_SETS = {'subject': '--subject', 'condition': '--condition', 'preset': '--preset', 'data_dir': '--data-dir',
-                'out_dir': '--out'}  # settings with a command-line argument of their own
+REFUSED_SETS = {
+    'subject': '--subject',
+    'condition': '--condition',
+    'preset': '--preset',
+    'data_dir': '--data-dir',
+    'out_dir': '--out',
+}  # settings with a command-line argument of their own
+
 
 def check_sets(keys):
     "Refuse the keys of `REFUSED_SETS`, naming the argument to use instead."
     for k in keys:
-        if k in REFUSED_SETS: raise ValueError(f"--set {k}=... is not allowed: use {REFUSED_SETS[k]}")
+        if k in REFUSED_SETS:
+            raise ValueError(f"--set {k}=... is not allowed: use {REFUSED_SETS[k]}")
+
 
 def parse_sets(items) -> dict:
     "Parse `['key=value', ...]` from the command line into a dict (values stay strings); refuses the keys of `REFUSED_SETS`."
     out = {}
     for it in items or []:
-        if '=' not in it: raise ValueError(f"--set expects key=value, got {it!r}")
-        k, v = it.split('=', 1); k = k.strip()
-        check_sets([k]); _coerce(k, v); out[k] = v
+        if '=' not in it:
+            raise ValueError(f"--set expects key=value, got {it!r}")
+        k, v = it.split('=', 1)
+        k = k.strip()
+        check_sets([k])
+        _coerce(k, v)
+        out[k] = v
     return out
 
 # %% ../nbs/02_config.ipynb #c0f10011
 IGNORED_KEYS = ('device',)
-LORA_ONLY = ('lora_rank', 'lora_alpha', 'lora_dropout', 'lora_lr')   # read only with method 'lora'
+LORA_ONLY = ('lora_rank', 'lora_alpha', 'lora_dropout', 'lora_lr')  # read only with method 'lora'
 _MISSING = object()
 
-def config_diff(have:dict, want:dict, ignore=IGNORED_KEYS) -> dict:
+
+def config_diff(have: dict, want: dict, ignore=IGNORED_KEYS) -> dict:
     "`{key: (have's, want's)}` for each key whose values differ; a missing RunConfig field counts as its default, any other missing key differs."
-    defaults = RunConfig().to_dict()   # a setting added after a run was made, left at its default, changes nothing
+    defaults = RunConfig().to_dict()  # a setting added after a run was made, left at its default, changes nothing
     get = lambda d, k: d.get(k, defaults.get(k, _MISSING))
-    unread = LORA_ONLY if get(have, 'method') == get(want, 'method') == 'full' else ()   # what neither run reads
-    return {k: (have.get(k), want.get(k)) for k in sorted(set(have) | set(want))
-            if k not in ignore and k not in unread and get(have, k) != get(want, k)}
+    unread = LORA_ONLY if get(have, 'method') == get(want, 'method') == 'full' else ()  # what neither run reads
+    return {
+        k: (have.get(k), want.get(k))
+        for k in sorted(set(have) | set(want))
+        if k not in ignore and k not in unread and get(have, k) != get(want, k)
+    }
 
 # %% ../nbs/02_config.ipynb #27605085
-PPL_ONLY = ('prior_loss_weight', 'num_class_images', 'class_steps', 'class_scheduler', 'class_guidance', 'class_batch_size', 'class_root')
-CLASS_SET_KEYS = ('model', 'revision', 'variant', 'resolution', 'class_steps', 'class_scheduler', 'class_guidance', 'mixed_precision', 'seed')
+PPL_ONLY = (
+    'prior_loss_weight',
+    'num_class_images',
+    'class_steps',
+    'class_scheduler',
+    'class_guidance',
+    'class_batch_size',
+    'class_root',
+)
+CLASS_SET_KEYS = (
+    'model',
+    'revision',
+    'variant',
+    'resolution',
+    'class_steps',
+    'class_scheduler',
+    'class_guidance',
+    'mixed_precision',
+    'seed',
+)
 
-def without_ppl_settings(d:dict) -> dict:
+
+def without_ppl_settings(d: dict) -> dict:
     "A config dict with the settings that only prior preservation reads removed: what a `no_ppl` run depends on."
     return {k: v for k, v in d.items() if k not in PPL_ONLY}

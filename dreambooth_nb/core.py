@@ -21,61 +21,85 @@ def _environ(**kw):
     old = {k: os.environ.get(k) for k in kw}
     try:
         for k, v in kw.items():
-            if v is None: os.environ.pop(k, None)
-            else: os.environ[k] = v
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
         yield
     finally:
         for k, v in old.items():
-            if v is None: os.environ.pop(k, None)
-            else: os.environ[k] = v
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 # %% ../nbs/00_core.ipynb #0786c5a8
 def asset(*parts) -> Path:
     "A file or folder shipped inside the package (`dreambooth_nb/assets/...`)."
     return Path(str(resources.files('dreambooth_nb').joinpath('assets', *parts)))
 
+
 PKG_DIR = asset().parent
-DATA_DIR = asset()            # subjects.csv and prompts.csv (DreamBench's lists)
-TOY_DIR = asset('toy')        # the toy world: sd/, encoders/, subjects/
+DATA_DIR = asset()  # subjects.csv and prompts.csv (DreamBench's lists)
+TOY_DIR = asset('toy')  # the toy world: sd/, encoders/, subjects/
+
 
 def runs_dir() -> Path:
     "The experiment root: `$DREAMBOOTH_NB_RUNS`, else `./runs` in the current folder."
-    return Path(os.environ.get('DREAMBOOTH_NB_RUNS') or Path.cwd()/'runs')
+    return Path(os.environ.get('DREAMBOOTH_NB_RUNS') or Path.cwd() / 'runs')
+
 
 def cache_dir() -> Path:
     "Where built models and the tokenizer are cached: `$DREAMBOOTH_NB_CACHE`, else the platform's user cache folder."
-    if os.environ.get('DREAMBOOTH_NB_CACHE'): return Path(os.environ['DREAMBOOTH_NB_CACHE'])
+    if os.environ.get('DREAMBOOTH_NB_CACHE'):
+        return Path(os.environ['DREAMBOOTH_NB_CACHE'])
     import platformdirs
+
     return Path(platformdirs.user_cache_dir('dreambooth_nb'))
 
 # %% ../nbs/00_core.ipynb #c78d556d
-_UMASK = os.umask(0); os.umask(_UMASK)
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 @contextlib.contextmanager
 def atomic_path(path, suffix=None):
     "Yield a temporary path beside `path`; on success rename it to `path`, on error remove it."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix=suffix or ''.join(path.suffixes) or '.tmp', dir=path.parent)
-    os.close(fd); tmp = Path(tmp)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f'.{path.name}.', suffix=suffix or ''.join(path.suffixes) or '.tmp', dir=path.parent
+    )
+    os.close(fd)
+    tmp = Path(tmp)
     try:
         yield tmp
-        if tmp.exists(): os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; others (e.g. Dask workers) must read it
+        if tmp.exists():
+            os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; others (e.g. Dask workers) must read it
         os.replace(tmp, path)
     finally:
-        if tmp.exists(): tmp.unlink()
+        if tmp.exists():
+            tmp.unlink()
+
 
 def write_json(path, obj):
     "Write `obj` as indented JSON to `path` atomically."
-    with atomic_path(path) as tmp: tmp.write_text(json.dumps(obj, indent=2, default=str) + '\n')
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, default=str) + '\n')
     return Path(path)
+
 
 def read_json(path):
     "The JSON in `path`, or None when it is missing or unreadable (a reader decides what that means)."
-    try: return json.loads(Path(path).read_text())
-    except (OSError, ValueError): return None
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
 
 # %% ../nbs/00_core.ipynb #fd1e0c02
-def _dreambench_record() -> Path: return cache_dir()/'dreambench_location.json'
+def _dreambench_record() -> Path:
+    return cache_dir() / 'dreambench_location.json'
+
 
 def record_dreambench(path) -> Path:
     "Remember `path` as the DreamBench copy later commands use by default."
@@ -83,26 +107,32 @@ def record_dreambench(path) -> Path:
     write_json(_dreambench_record(), {'path': str(p)})
     return p
 
-def find_dreambench() -> Path|None:
+
+def find_dreambench() -> Path | None:
     "A local DreamBench copy: `$DREAMBENCH_DIR`, else the one `dreambooth-nb download` recorded, else `./data/dreambench`, else None."
     rec = read_json(_dreambench_record()) or {}
-    for p in (os.environ.get('DREAMBENCH_DIR'), rec.get('path'), Path.cwd()/'data'/'dreambench'):
-        if p and (Path(p)/'dog').is_dir(): return Path(p)
+    for p in (os.environ.get('DREAMBENCH_DIR'), rec.get('path'), Path.cwd() / 'data' / 'dreambench'):
+        if p and (Path(p) / 'dog').is_dir():
+            return Path(p)
     return None
 
 # %% ../nbs/00_core.ipynb #19bd5804
 @contextlib.contextmanager
 def atomic_dir(dest):
     "Yield an empty folder beside `dest`; on success it replaces `dest` (two renames), on error it is removed."
-    dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
     tmp, old = dest.with_name(f'.{dest.name}.tmp'), dest.with_name(f'.{dest.name}.old')
-    if old.is_dir() and not dest.exists(): os.replace(old, dest)  # a swap was cut between its renames: restore
+    if old.is_dir() and not dest.exists():
+        os.replace(old, dest)  # a swap was cut between its renames: restore
     for p in (tmp, old):
-        if p.exists(): shutil.rmtree(p)
+        if p.exists():
+            shutil.rmtree(p)
     tmp.mkdir()
     try:
         yield tmp
-        if dest.exists(): os.replace(dest, old)
+        if dest.exists():
+            os.replace(dest, old)
         os.replace(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -110,46 +140,58 @@ def atomic_dir(dest):
     shutil.rmtree(old, ignore_errors=True)
 
 # %% ../nbs/00_core.ipynb #a5c0de02
-def model_source(src, what:str='model', # what is loaded, for the message ('DINO model')
-                 setting:str='model', # the RunConfig field it came from
-                 marker:str='model_index.json') -> str: # a file the folder must hold
+def model_source(
+    src,
+    what: str = 'model',  # what is loaded, for the message ('DINO model')
+    setting: str = 'model',  # the RunConfig field it came from
+    marker: str = 'model_index.json',
+) -> str:  # a file the folder must hold
     "A hub id as is, or a local folder that must hold `marker` (an error naming the folder and the setting otherwise)."
     p = Path(str(src)).expanduser()
     looks_local = str(src).startswith(('/', '.', '~')) or p.exists() or str(src).count('/') > 1
-    if looks_local and not (p/marker).exists():
-        raise FileNotFoundError(f"{what} folder {p} has no {marker} (setting {setting}: a local folder, or a hub id such as "
-                                f"runwayml/stable-diffusion-v1-5 or facebook/dino-vits16)")
+    if looks_local and not (p / marker).exists():
+        raise FileNotFoundError(
+            f"{what} folder {p} has no {marker} (setting {setting}: a local folder, or a hub id such as "
+            f"stable-diffusion-v1-5/stable-diffusion-v1-5 or facebook/dino-vits16)"
+        )
     return str(p) if looks_local else str(src)
 
 # %% ../nbs/00_core.ipynb #168a62c7
 class LockTaken(RuntimeError):
     "A non-blocking `folder_lock` found the lock held; the message says by whom, when the holder left a note."
 
+
 @contextlib.contextmanager
-def folder_lock(folder, name:str='.lock', blocking:bool=True, note:str=''):
+def folder_lock(folder, name: str = '.lock', blocking: bool = True, note: str = ''):
     "Hold an exclusive lock on `folder/name`; LockTaken if not `blocking` and someone else holds it."
     from filelock import FileLock, Timeout
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
-    lock, info = FileLock(folder/name), folder/f'{name}.holder'
-    try: lock.acquire(timeout=-1 if blocking else 0)
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    lock, info = FileLock(folder / name), folder / f'{name}.holder'
+    try:
+        lock.acquire(timeout=-1 if blocking else 0)
     except Timeout:
         held = info.read_text().strip() if info.exists() else 'unknown holder'
-        raise LockTaken(f"{folder/name} is held ({held})") from None
+        raise LockTaken(f"{folder / name} is held ({held})") from None
     try:
-        if note: info.write_text(note)
+        if note:
+            info.write_text(note)
         yield lock
     finally:
-        if note: info.unlink(missing_ok=True)
+        if note:
+            info.unlink(missing_ok=True)
         lock.release()
 
 # %% ../nbs/00_core.ipynb #d6b31b6b
-def pending_batches(n:int, batch_size:int, done) -> list:
+def pending_batches(n: int, batch_size: int, done) -> list:
     "The fixed index slices of `range(n)`, `batch_size` long, that hold an index `i` with `done(i)` false."
     slices = [range(b, min(b + batch_size, n)) for b in range(0, n, batch_size)]
     return [list(s) for s in slices if not all(done(i) for i in s)]
 
 # %% ../nbs/00_core.ipynb #f15d8f3d
 _NAME_RE = re.compile(r'^[a-z0-9_]+$')
+
 
 def validate_name(name, what='subject'):
     "Return `name` if it matches `[a-z0-9_]+`, else raise a ValueError naming it."
@@ -158,27 +200,40 @@ def validate_name(name, what='subject'):
     return name
 
 # %% ../nbs/00_core.ipynb #8902fa9e
-def seed_everything(seed:int):
+def seed_everything(seed: int):
     "Seed python, numpy and torch (all devices)."
     import torch
-    random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
+
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
     return seed
 
 # %% ../nbs/00_core.ipynb #ed932878
-def get_device(device:str|None=None):
+def get_device(device: str | None = None):
     "The requested device, else cuda, else mps, else cpu."
     import torch
-    if device: return torch.device(device)
-    if torch.cuda.is_available(): return torch.device('cuda')
-    if getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available(): return torch.device('mps')
+
+    if device:
+        return torch.device(device)
+    if torch.cuda.is_available():
+        return torch.device('cuda')
+    if getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available():
+        return torch.device('mps')
     return torch.device('cpu')
 
-def get_dtype(mixed_precision:str='no', device=None):
+
+def get_dtype(mixed_precision: str = 'no', device=None):
     "Weight dtype for frozen models: fp16/bf16 only where the device supports it, else float32."
     import torch
+
     device = torch.device(device or get_device())
-    if mixed_precision in (None, 'no', 'fp32'): return torch.float32
-    if mixed_precision not in ('fp16', 'bf16'): raise ValueError(f"unknown mixed_precision {mixed_precision!r}: use no, fp16 or bf16")
-    if device.type == 'cpu': return torch.float32  # half-precision convolutions are slow or missing on CPU
-    if mixed_precision == 'bf16' and device.type == 'cuda' and not torch.cuda.is_bf16_supported(): return torch.float16
+    if mixed_precision in (None, 'no', 'fp32'):
+        return torch.float32
+    if mixed_precision not in ('fp16', 'bf16'):
+        raise ValueError(f"unknown mixed_precision {mixed_precision!r}: use no, fp16 or bf16")
+    if device.type == 'cpu':
+        return torch.float32  # half-precision convolutions are slow or missing on CPU
+    if mixed_precision == 'bf16' and device.type == 'cuda' and not torch.cuda.is_bf16_supported():
+        return torch.float16
     return torch.float16 if mixed_precision == 'fp16' else torch.bfloat16

@@ -8,7 +8,7 @@ import csv, io, shutil, tempfile, zipfile
 from functools import lru_cache
 from pathlib import Path
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 from .core import DATA_DIR, validate_name
 
 # %% auto #0
@@ -20,17 +20,22 @@ __all__ = ['IMAGE_EXTS', 'DREAMBENCH_URL', 'load_subjects', 'subject_info', 'loa
 @lru_cache(None)
 def _read_subjects(path) -> dict:
     with open(path) as f:
-        return {r['subject']: {'class': r['class'], 'live': r['live'].strip().lower() == 'true'} for r in csv.DictReader(f)}
+        return {
+            r['subject']: {'class': r['class'], 'live': r['live'].strip().lower() == 'true'} for r in csv.DictReader(f)
+        }
+
 
 def load_subjects(data_dir=None) -> dict:
     "`{subject: {'class': noun, 'live': bool}}`: `data_dir/subjects.csv` if the dataset carries one, else DreamBench's."
-    p = Path(data_dir)/'subjects.csv' if data_dir else None
-    return _read_subjects(str(p if p and p.exists() else DATA_DIR/'subjects.csv'))
+    p = Path(data_dir) / 'subjects.csv' if data_dir else None
+    return _read_subjects(str(p if p and p.exists() else DATA_DIR / 'subjects.csv'))
 
-def subject_info(subject:str, data_dir=None) -> dict:
+
+def subject_info(subject: str, data_dir=None) -> dict:
     "Class noun and live flag of a subject (KeyError naming it if unknown)."
     subs = load_subjects(data_dir)
-    if subject not in subs: raise KeyError(f"unknown subject {subject!r}: not in {Path(data_dir or DATA_DIR)/'subjects.csv'}")
+    if subject not in subs:
+        raise KeyError(f"unknown subject {subject!r}: not in {Path(data_dir or DATA_DIR) / 'subjects.csv'}")
     return subs[subject]
 
 # %% ../nbs/01_data.ipynb #f878588e
@@ -38,38 +43,57 @@ def subject_info(subject:str, data_dir=None) -> dict:
 def _read_prompts(path) -> dict:
     out = {'object': [], 'live': []}
     with open(path) as f:
-        for r in csv.DictReader(f): out[r['kind']].append(r['template'])
+        for r in csv.DictReader(f):
+            out[r['kind']].append(r['template'])
     return out
+
 
 def load_prompt_templates(data_dir=None) -> dict:
     "`{'object': [templates], 'live': [templates]}` with `{identifier}` and `{class_noun}` slots."
-    p = Path(data_dir)/'prompts.csv' if data_dir else None
-    return _read_prompts(str(p if p and p.exists() else DATA_DIR/'prompts.csv'))
+    p = Path(data_dir) / 'prompts.csv' if data_dir else None
+    return _read_prompts(str(p if p and p.exists() else DATA_DIR / 'prompts.csv'))
 
-def instance_prompt(class_noun:str, identifier:str='sks') -> str: return f"a {identifier} {class_noun}"
-def class_prompt(class_noun:str) -> str: return f"a {class_noun}"
 
-def subject_prompts(subject:str, identifier:str='sks', class_noun:str|None=None, live:bool|None=None, data_dir=None) -> list:
+def instance_prompt(class_noun: str, identifier: str = 'sks') -> str:
+    return f"a {identifier} {class_noun}"
+
+
+def class_prompt(class_noun: str) -> str:
+    return f"a {class_noun}"
+
+
+def subject_prompts(
+    subject: str, identifier: str = 'sks', class_noun: str | None = None, live: bool | None = None, data_dir=None
+) -> list:
     "The evaluation prompts of `subject` (25 for DreamBench), identifier and class noun filled in."
     if class_noun is None or live is None:
         info = subject_info(subject, data_dir)
-        class_noun = class_noun or info['class']; live = info['live'] if live is None else live
-    return [t.format(identifier=identifier, class_noun=class_noun) for t in load_prompt_templates(data_dir)['live' if live else 'object']]
+        class_noun = class_noun or info['class']
+        live = info['live'] if live is None else live
+    return [
+        t.format(identifier=identifier, class_noun=class_noun)
+        for t in load_prompt_templates(data_dir)['live' if live else 'object']
+    ]
 
 # %% ../nbs/01_data.ipynb #74abca06
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.webp')
 
+
 class DataError(ValueError):
     "A problem with a dataset file or folder; the message names it."
+
 
 def list_images(folder) -> list:
     "Image files directly in `folder`, sorted; hidden entries and non-images ignored."
     folder = Path(folder)
-    if not folder.is_dir(): raise DataError(f"image folder not found: {folder}")
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and not p.name.startswith('.') and p.suffix.lower() in IMAGE_EXTS)
+    if not folder.is_dir():
+        raise DataError(f"image folder not found: {folder}")
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and not p.name.startswith('.') and p.suffix.lower() in IMAGE_EXTS
+    )
 
-def load_image(path, min_size:int=0) -> Image.Image:
+
+def load_image(path, min_size: int = 0) -> Image.Image:
     "Open `path` fully as an upright RGB image; DataError naming the file if unreadable or smaller than `min_size`."
     path = Path(path)
     try:
@@ -78,94 +102,132 @@ def load_image(path, min_size:int=0) -> Image.Image:
             im = ImageOps.exif_transpose(im).convert('RGB')
     except Exception as e:  # PIL refuses in many ways (UnidentifiedImageError, DecompressionBombError, OSError, ...)
         raise DataError(f"cannot read image {path}: {type(e).__name__}: {e}") from None
-    if min(im.size) < min_size: raise DataError(f"image {path} is {im.size[0]}x{im.size[1]}, smaller than min_image_size={min_size}")
+    if min(im.size) < min_size:
+        raise DataError(f"image {path} is {im.size[0]}x{im.size[1]}, smaller than min_image_size={min_size}")
     return im
 
-def load_subject_images(data_dir, subject:str, min_size:int=0) -> list:
+
+def load_subject_images(data_dir, subject: str, min_size: int = 0) -> list:
     "All images of `subject` under `data_dir` as RGB PIL images (DataError if missing or empty)."
     validate_name(subject)
-    folder = Path(data_dir)/subject
-    if not folder.is_dir(): raise DataError(f"subject folder not found: {folder}")
+    folder = Path(data_dir) / subject
+    if not folder.is_dir():
+        raise DataError(f"subject folder not found: {folder}")
     paths = list_images(folder)
-    if not paths: raise DataError(f"no images ({', '.join(IMAGE_EXTS)}) in subject folder {folder}")
+    if not paths:
+        raise DataError(f"no images ({', '.join(IMAGE_EXTS)}) in subject folder {folder}")
     return [load_image(p, min_size) for p in paths]
 
 # %% ../nbs/01_data.ipynb #9c13f643
-def synth_subject(folder, n:int=4, size:int=64, seed:int=0) -> Path:
+def synth_subject(folder, n: int = 4, size: int = 64, seed: int = 0) -> Path:
     "Write `n` synthetic RGB images (a coloured disc on a noisy background) to `folder`, for tests."
-    folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[:size, :size]
     for i in range(n):
         img = rng.integers(0, 60, (size, size, 3)).astype(np.uint8)
-        cx, cy = rng.integers(size//4, 3*size//4, 2)
-        img[(xx-cx)**2 + (yy-cy)**2 < (size//4)**2] = (200, 40 + 30*i % 200, 60)
-        Image.fromarray(img).save(folder/f'{i:02d}.png')
+        cx, cy = rng.integers(size // 4, 3 * size // 4, 2)
+        img[(xx - cx) ** 2 + (yy - cy) ** 2 < (size // 4) ** 2] = (200, 40 + 30 * i % 200, 60)
+        Image.fromarray(img).save(folder / f'{i:02d}.png')
     return folder
 
 # %% ../nbs/01_data.ipynb #f0a451a7
-def check_data(data_dir, subjects=None, min_size:int=0) -> list:
+def check_data(data_dir, subjects=None, min_size: int = 0) -> list:
     "One dict per subject: images found, min/max size, class, problems (empty list when fine)."
     data_dir = Path(data_dir)
-    if not data_dir.is_dir(): raise DataError(f"data dir not found: {data_dir}")
+    if not data_dir.is_dir():
+        raise DataError(f"data dir not found: {data_dir}")
     known = load_subjects(data_dir)
-    if subjects is None: subjects = sorted(p.name for p in data_dir.iterdir() if p.is_dir() and not p.name.startswith('.'))
+    if subjects is None:
+        subjects = sorted(p.name for p in data_dir.iterdir() if p.is_dir() and not p.name.startswith('.'))
     rows = []
     for s in subjects:
         row = dict(subject=s, images=0, min_size=None, max_size=None, cls=known.get(s, {}).get('class'), problems=[])
-        if s not in known: row['problems'].append('unknown subject (no class in subjects.csv)')
-        try: paths = list_images(data_dir/s)
-        except DataError as e: row['problems'].append(str(e)); rows.append(row); continue
-        if not paths: row['problems'].append(f'no images in {data_dir/s}')
+        if s not in known:
+            row['problems'].append('unknown subject (no class in subjects.csv)')
+        try:
+            paths = list_images(data_dir / s)
+        except DataError as e:
+            row['problems'].append(str(e))
+            rows.append(row)
+            continue
+        if not paths:
+            row['problems'].append(f'no images in {data_dir / s}')
         sizes = []
         for p in paths:
-            try: sizes.append(load_image(p, min_size).size)
-            except DataError as e: row['problems'].append(str(e))
+            try:
+                sizes.append(load_image(p, min_size).size)
+            except DataError as e:
+                row['problems'].append(str(e))
         row['images'] = len(sizes)
-        if sizes: row['min_size'], row['max_size'] = min(map(min, sizes)), max(map(max, sizes))
+        if sizes:
+            row['min_size'], row['max_size'] = min(map(min, sizes)), max(map(max, sizes))
         rows.append(row)
     return rows
 
 # %% ../nbs/01_data.ipynb #953830c2
-def image_transform(resolution:int, center_crop:bool=True, random_flip:bool=False):
+def image_transform(resolution: int, center_crop: bool = True, random_flip: bool = False):
     "PIL image -> float tensor (3, resolution, resolution) in [-1, 1]."
     from torchvision import transforms as T
-    return T.Compose([T.Resize(resolution, interpolation=T.InterpolationMode.BILINEAR),
-                      T.CenterCrop(resolution) if center_crop else T.RandomCrop(resolution),
-                      T.RandomHorizontalFlip() if random_flip else T.Lambda(lambda x: x),
-                      T.ToTensor(), T.Normalize([0.5], [0.5])])
+
+    return T.Compose(
+        [
+            T.Resize(resolution, interpolation=T.InterpolationMode.BILINEAR),
+            T.CenterCrop(resolution) if center_crop else T.RandomCrop(resolution),
+            T.RandomHorizontalFlip() if random_flip else T.Lambda(lambda x: x),
+            T.ToTensor(),
+            T.Normalize([0.5], [0.5]),
+        ]
+    )
+
 
 class ImagePromptDataset:
     "Images with one prompt; items are `{'pixel_values', 'prompt'}`. Used for instance and class images."
-    def __init__(self, images, prompt:str, resolution:int, center_crop:bool=True, random_flip:bool=False):
-        if not len(images): raise DataError(f"no images for prompt {prompt!r}")
+
+    def __init__(self, images, prompt: str, resolution: int, center_crop: bool = True, random_flip: bool = False):
+        if not len(images):
+            raise DataError(f"no images for prompt {prompt!r}")
         self.images, self.prompt = list(images), prompt
         self.tfm = image_transform(resolution, center_crop, random_flip)
         self.deterministic = center_crop and not random_flip
-    def __len__(self): return len(self.images)
+
+    def __len__(self):
+        return len(self.images)
+
     def __getitem__(self, i):
         im = self.images[i]
-        if not isinstance(im, Image.Image): im = load_image(im)
+        if not isinstance(im, Image.Image):
+            im = load_image(im)
         return {'pixel_values': self.tfm(im), 'prompt': self.prompt}
 
 # %% ../nbs/01_data.ipynb #26504a56
 DREAMBENCH_URL = 'https://github.com/google/dreambooth/archive/refs/heads/main.zip'
 
-def download_dreambench(dest, url:str=DREAMBENCH_URL, timeout:float=60) -> Path:
+
+def download_dreambench(dest, url: str = DREAMBENCH_URL, timeout: float = 60) -> Path:
     "Download DreamBench into `dest` (skipped if it already holds the 30 subjects); returns `dest`."
     import requests
+
     dest = Path(dest)
-    if dest.is_dir() and all((dest/s).is_dir() for s in load_subjects()): return dest
+    if dest.is_dir() and all((dest / s).is_dir() for s in load_subjects()):
+        return dest
     try:
-        r = requests.get(url, timeout=timeout); r.raise_for_status()
+        r = requests.get(url, timeout=timeout)
+        r.raise_for_status()
     except requests.RequestException as e:
-        raise ConnectionError(f"could not download DreamBench from {url} ({type(e).__name__}: {e}). "
-                              f"If you are offline, copy the dataset folder by hand and pass --data-dir DIR.") from None
+        raise ConnectionError(
+            f"could not download DreamBench from {url} ({type(e).__name__}: {e}). "
+            f"If you are offline, copy the dataset folder by hand and pass --data-dir DIR."
+        ) from None
     with tempfile.TemporaryDirectory(dir=dest.parent if dest.parent.exists() else None) as tmpd:
-        with zipfile.ZipFile(io.BytesIO(r.content)) as z: z.extractall(tmpd)
-        found = [p for p in Path(tmpd).rglob('dataset') if (p/'dog').is_dir()]
-        if not found: raise DataError(f"the archive from {url} has no dataset/ folder with subjects")
+        with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+            z.extractall(tmpd)
+        found = [p for p in Path(tmpd).rglob('dataset') if (p / 'dog').is_dir()]
+        if not found:
+            raise DataError(f"the archive from {url} has no dataset/ folder with subjects")
         dest.parent.mkdir(parents=True, exist_ok=True)
-        if dest.exists(): shutil.rmtree(dest)
+        if dest.exists():
+            shutil.rmtree(dest)
         shutil.move(str(found[0]), dest)
     return dest

@@ -14,51 +14,74 @@ from .config import SAMPLERS, TINY_SD_DIR
 
 # %% auto #0
 __all__ = ['SD_SCHEDULER', 'write_clip_tokenizer_files', 'clip_tokenizer', 'quiet_hf', 'SDComponents', 'SDConfigs',
-           'load_components', 'load_pipeline', 'make_scheduler', 'set_scheduler', 'tiny_sd_configs', 'build_components',
-           'build_sd', 'build_tiny_sd', 'sd15_configs', 'enable_gradient_checkpointing', 'set_attention',
-           'channels_last']
+           'load_components', 'load_pipeline', 'pipeline_scheduler', 'make_scheduler', 'set_scheduler',
+           'tiny_sd_configs', 'build_components', 'build_sd', 'build_tiny_sd', 'sd15_configs',
+           'enable_gradient_checkpointing', 'set_attention', 'channels_last']
 
 # %% ../nbs/03_models.ipynb #5937d2c9
 import logging
+
 logging.getLogger('bitsandbytes.backends.cpu.ops').setLevel(logging.ERROR)
 
 # %% ../nbs/03_models.ipynb #1bffef31
 def _bytes_to_unicode():
     "OpenAI CLIP's reversible byte -> printable unicode map."
-    bs = list(range(ord('!'), ord('~')+1)) + list(range(ord('¡'), ord('¬')+1)) + list(range(ord('®'), ord('ÿ')+1))
+    bs = list(range(ord('!'), ord('~') + 1)) + list(range(ord('¡'), ord('¬') + 1)) + list(range(ord('®'), ord('ÿ') + 1))
     cs, n = bs[:], 0
     for b in range(256):
-        if b not in bs: bs.append(b); cs.append(256 + n); n += 1
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
     return dict(zip(bs, map(chr, cs)))
+
 
 def _find_bpe() -> Path:
     "The BPE merges file shipped by open_clip_torch."
     import importlib.util
+
     spec = importlib.util.find_spec('open_clip')
-    if spec is None: raise ImportError("open_clip_torch is needed to build the CLIP tokenizer offline: pip install open_clip_torch")
-    p = Path(spec.origin).parent/'bpe_simple_vocab_16e6.txt.gz'
-    if not p.exists(): raise FileNotFoundError(f"BPE file not found in open_clip: {p}")
+    if spec is None:
+        raise ImportError("open_clip_torch is needed to build the CLIP tokenizer offline: pip install open_clip_torch")
+    p = Path(spec.origin).parent / 'bpe_simple_vocab_16e6.txt.gz'
+    if not p.exists():
+        raise FileNotFoundError(f"BPE file not found in open_clip: {p}")
     return p
+
 
 def write_clip_tokenizer_files(dest) -> Path:
     "Write `vocab.json`, `merges.txt` and the tokenizer configs of CLIP's tokenizer into `dest`."
-    dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
-    merges = gzip.open(_find_bpe()).read().decode('utf-8').split('\n')[1:49152-256-2+1]
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    merges = gzip.open(_find_bpe()).read().decode('utf-8').split('\n')[1 : 49152 - 256 - 2 + 1]
     merges = [tuple(m.split()) for m in merges]
     vocab = list(_bytes_to_unicode().values())
     vocab = vocab + [v + '</w>' for v in vocab] + [''.join(m) for m in merges] + ['<|startoftext|>', '<|endoftext|>']
-    with atomic_path(dest/'vocab.json') as t: t.write_text(json.dumps({v: i for i, v in enumerate(vocab)}, ensure_ascii=False))
-    with atomic_path(dest/'merges.txt') as t: t.write_text('#version: 0.2\n' + '\n'.join(' '.join(m) for m in merges) + '\n')
-    cfg = dict(model_max_length=77, bos_token='<|startoftext|>', eos_token='<|endoftext|>', unk_token='<|endoftext|>',
-               pad_token='<|endoftext|>', do_lower_case=True, tokenizer_class='CLIPTokenizer')
-    with atomic_path(dest/'tokenizer_config.json') as t: t.write_text(json.dumps(cfg, indent=2))
+    with atomic_path(dest / 'vocab.json') as t:
+        t.write_text(json.dumps({v: i for i, v in enumerate(vocab)}, ensure_ascii=False))
+    with atomic_path(dest / 'merges.txt') as t:
+        t.write_text('#version: 0.2\n' + '\n'.join(' '.join(m) for m in merges) + '\n')
+    cfg = dict(
+        model_max_length=77,
+        bos_token='<|startoftext|>',
+        eos_token='<|endoftext|>',
+        unk_token='<|endoftext|>',
+        pad_token='<|endoftext|>',
+        do_lower_case=True,
+        tokenizer_class='CLIPTokenizer',
+    )
+    with atomic_path(dest / 'tokenizer_config.json') as t:
+        t.write_text(json.dumps(cfg, indent=2))
     return dest
+
 
 def clip_tokenizer(folder=None):
     "SD1.5's CLIP tokenizer, built offline once into `folder` (default: the user cache)."
     from transformers import CLIPTokenizer
-    d = Path(folder or cache_dir()/'clip_tokenizer')
-    if not (d/'tokenizer_config.json').exists(): write_clip_tokenizer_files(d)  # the file written last: complete when present
+
+    d = Path(folder or cache_dir() / 'clip_tokenizer')
+    if not (d / 'tokenizer_config.json').exists():
+        write_clip_tokenizer_files(d)  # the file written last: complete when present
     return CLIPTokenizer.from_pretrained(d)
 
 # %% ../nbs/03_models.ipynb #5dc0c021
@@ -67,28 +90,36 @@ def quiet_hf():
     "diffusers' and transformers' progress bars and non-error logs off for the duration (restored after)."
     from diffusers.utils import logging as dlog
     from transformers.utils import logging as tlog
+
     before = [(m, m.get_verbosity(), m.is_progress_bar_enabled()) for m in (dlog, tlog)]
-    for m, _, _ in before: m.set_verbosity_error(); m.disable_progress_bar()
-    try: yield
+    for m, _, _ in before:
+        m.set_verbosity_error()
+        m.disable_progress_bar()
+    try:
+        yield
     finally:
         for m, verbosity, bar in before:
             m.set_verbosity(verbosity)
-            if bar: m.enable_progress_bar()
+            if bar:
+                m.enable_progress_bar()
 
 # %% ../nbs/03_models.ipynb #5dc0c001
 @dataclass
 class SDComponents:
     "The parts of a Stable Diffusion model that training touches, loaded or built."
-    tokenizer: Any                # CLIPTokenizer
-    text_encoder: torch.nn.Module # CLIPTextModel
-    vae: torch.nn.Module          # AutoencoderKL
-    unet: torch.nn.Module         # UNet2DConditionModel
-    noise_scheduler: Any          # DDPMScheduler: the training noise schedule
-    model: str|None = None        # where they came from (hub id or folder); None when built in memory
+
+    tokenizer: Any  # CLIPTokenizer
+    text_encoder: torch.nn.Module  # CLIPTextModel
+    vae: torch.nn.Module  # AutoencoderKL
+    unet: torch.nn.Module  # UNet2DConditionModel
+    noise_scheduler: Any  # DDPMScheduler: the training noise schedule
+    model: str | None = None  # where they came from (hub id or folder); None when built in memory
+
 
 @dataclass
 class SDConfigs:
     "Component configs of an SD architecture (keyword arguments of the diffusers / transformers classes)."
+
     unet: dict
     vae: dict
     text: dict
@@ -98,6 +129,7 @@ def load_components(model, revision=None, variant=None, dtype=torch.float32, dev
     "Tokenizer, text encoder, VAE, UNet and training noise scheduler of an SD pipeline folder or hub id."
     from transformers import CLIPTextModel, CLIPTokenizer
     from diffusers import AutoencoderKL, UNet2DConditionModel, DDPMScheduler
+
     model = model_source(model)
     kw = dict(revision=revision)
     wkw = dict(kw, variant=variant, dtype=dtype)
@@ -107,126 +139,251 @@ def load_components(model, revision=None, variant=None, dtype=torch.float32, dev
         text_encoder=CLIPTextModel.from_pretrained(model, subfolder='text_encoder', **wkw),
         vae=AutoencoderKL.from_pretrained(model, subfolder='vae', **wkw),
         unet=UNet2DConditionModel.from_pretrained(model, subfolder='unet', **wkw),
-        noise_scheduler=DDPMScheduler.from_pretrained(model, subfolder='scheduler', **kw))
-    for m in (c.text_encoder, c.vae, c.unet): m.to(device)
+        noise_scheduler=DDPMScheduler.from_pretrained(model, subfolder='scheduler', **kw),
+    )
+    for m in (c.text_encoder, c.vae, c.unet):
+        m.to(device)
     return c
+
 
 def load_pipeline(model, revision=None, variant=None, dtype=torch.float32, device='cpu', components=None):
     "A StableDiffusionPipeline (no safety checker) from a folder/hub id, or assembled from loaded `components`."
     from diffusers import StableDiffusionPipeline
+
     if components is not None:
-        sched = _pipeline_scheduler(components.noise_scheduler)
-        pipe = StableDiffusionPipeline(vae=components.vae, text_encoder=components.text_encoder, tokenizer=components.tokenizer,
-                                       unet=components.unet, scheduler=sched, safety_checker=None, feature_extractor=None,
-                                       requires_safety_checker=False)
+        sched = pipeline_scheduler(components.noise_scheduler)
+        pipe = StableDiffusionPipeline(
+            vae=components.vae,
+            text_encoder=components.text_encoder,
+            tokenizer=components.tokenizer,
+            unet=components.unet,
+            scheduler=sched,
+            safety_checker=None,
+            feature_extractor=None,
+            requires_safety_checker=False,
+        )
     else:
-        pipe = StableDiffusionPipeline.from_pretrained(model_source(model), revision=revision, variant=variant, dtype=dtype,
-                                                       safety_checker=None, feature_extractor=None, requires_safety_checker=False)
+        pipe = StableDiffusionPipeline.from_pretrained(
+            model_source(model),
+            revision=revision,
+            variant=variant,
+            dtype=dtype,
+            safety_checker=None,
+            feature_extractor=None,
+            requires_safety_checker=False,
+        )
     pipe.set_progress_bar_config(disable=True)
     return pipe.to(device)
 
-def _pipeline_scheduler(train_sched):
+
+def pipeline_scheduler(train_sched):
     from diffusers import PNDMScheduler
+
     return PNDMScheduler.from_config(train_sched.config, skip_prk_steps=True)
 
 # %% ../nbs/03_models.ipynb #84be2e4f
-def make_scheduler(name:str, config):
+def make_scheduler(name: str, config):
     "A sampling scheduler of kind `name` built from a scheduler `config` (the model's noise schedule)."
     from diffusers import DPMSolverMultistepScheduler, DDIMScheduler, PNDMScheduler, EulerDiscreteScheduler
-    if name == 'dpm': return DPMSolverMultistepScheduler.from_config(config, algorithm_type='dpmsolver++', solver_order=2)
-    if name == 'ddim': return DDIMScheduler.from_config(config)
-    if name == 'pndm': return PNDMScheduler.from_config(config, skip_prk_steps=True)
-    if name == 'euler': return EulerDiscreteScheduler.from_config(config)
-    if name == 'default': return None
+
+    if name == 'dpm':
+        return DPMSolverMultistepScheduler.from_config(config, algorithm_type='dpmsolver++', solver_order=2)
+    if name == 'ddim':
+        return DDIMScheduler.from_config(config)
+    if name == 'pndm':
+        return PNDMScheduler.from_config(config, skip_prk_steps=True)
+    if name == 'euler':
+        return EulerDiscreteScheduler.from_config(config)
+    if name == 'default':
+        return None
     raise ValueError(f"unknown scheduler {name!r}: use one of {SAMPLERS}")
 
-def set_scheduler(pipe, name:str):
+
+def set_scheduler(pipe, name: str):
     "Swap `pipe`'s sampler for `name` (keeping its noise schedule); returns the pipe."
     s = make_scheduler(name, pipe.scheduler.config)
-    if s is not None: pipe.scheduler = s
+    if s is not None:
+        pipe.scheduler = s
     return pipe
 
 # %% ../nbs/03_models.ipynb #ef82a1f0
-def tiny_sd_configs(cross_dim:int=32, sample_size:int=32):
+def tiny_sd_configs(cross_dim: int = 32, sample_size: int = 32):
     "Configs of a tiny UNet, VAE and CLIP text encoder with SD1.5's structure."
-    unet = dict(sample_size=sample_size, in_channels=4, out_channels=4, layers_per_block=1, block_out_channels=(32, 64),
-                down_block_types=('DownBlock2D', 'CrossAttnDownBlock2D'), up_block_types=('CrossAttnUpBlock2D', 'UpBlock2D'),
-                cross_attention_dim=cross_dim, attention_head_dim=8, norm_num_groups=16)
-    vae = dict(in_channels=3, out_channels=3, block_out_channels=(16, 32), layers_per_block=1, latent_channels=4,
-               down_block_types=('DownEncoderBlock2D',)*2, up_block_types=('UpDecoderBlock2D',)*2, norm_num_groups=16,
-               sample_size=sample_size*2)
-    text = dict(hidden_size=cross_dim, intermediate_size=64, num_hidden_layers=2, num_attention_heads=4, vocab_size=49408,
-                max_position_embeddings=77, bos_token_id=49406, eos_token_id=49407, pad_token_id=49407, projection_dim=cross_dim)
+    unet = dict(
+        sample_size=sample_size,
+        in_channels=4,
+        out_channels=4,
+        layers_per_block=1,
+        block_out_channels=(32, 64),
+        down_block_types=('DownBlock2D', 'CrossAttnDownBlock2D'),
+        up_block_types=('CrossAttnUpBlock2D', 'UpBlock2D'),
+        cross_attention_dim=cross_dim,
+        attention_head_dim=8,
+        norm_num_groups=16,
+    )
+    vae = dict(
+        in_channels=3,
+        out_channels=3,
+        block_out_channels=(16, 32),
+        layers_per_block=1,
+        latent_channels=4,
+        down_block_types=('DownEncoderBlock2D',) * 2,
+        up_block_types=('UpDecoderBlock2D',) * 2,
+        norm_num_groups=16,
+        sample_size=sample_size * 2,
+    )
+    text = dict(
+        hidden_size=cross_dim,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        vocab_size=49408,
+        max_position_embeddings=77,
+        bos_token_id=49406,
+        eos_token_id=49407,
+        pad_token_id=49407,
+        projection_dim=cross_dim,
+    )
     return SDConfigs(unet=unet, vae=vae, text=text)
 
-SD_SCHEDULER = dict(num_train_timesteps=1000, beta_start=0.00085, beta_end=0.012, beta_schedule='scaled_linear',
-                    clip_sample=False, set_alpha_to_one=False, steps_offset=1, prediction_type='epsilon')
+
+SD_SCHEDULER = dict(
+    num_train_timesteps=1000,
+    beta_start=0.00085,
+    beta_end=0.012,
+    beta_schedule='scaled_linear',
+    clip_sample=False,
+    set_alpha_to_one=False,
+    steps_offset=1,
+    prediction_type='epsilon',
+)
 
 # %% ../nbs/03_models.ipynb #5dc0c010
-def build_components(configs, seed:int=0, device='cpu', dtype=torch.float32, tokenizer=None):
+def build_components(configs, seed: int = 0, device='cpu', dtype=torch.float32, tokenizer=None):
     "Randomly initialised `SDComponents` (as `load_components` returns) from component configs, in memory."
     from transformers import CLIPTextConfig, CLIPTextModel
     from diffusers import AutoencoderKL, UNet2DConditionModel, DDPMScheduler
+
     torch.manual_seed(seed)
     with torch.device(device):  # initialise where the weights will live (seconds instead of minutes for SD1.5 on a GPU)
-        c = SDComponents(tokenizer=tokenizer or clip_tokenizer(), text_encoder=CLIPTextModel(CLIPTextConfig(**configs.text)),
-                         vae=AutoencoderKL(**configs.vae), unet=UNet2DConditionModel(**configs.unet),
-                         noise_scheduler=DDPMScheduler.from_config(SD_SCHEDULER))
-    for m in (c.text_encoder, c.vae, c.unet): m.to(device, dtype)
+        c = SDComponents(
+            tokenizer=tokenizer or clip_tokenizer(),
+            text_encoder=CLIPTextModel(CLIPTextConfig(**configs.text)),
+            vae=AutoencoderKL(**configs.vae),
+            unet=UNet2DConditionModel(**configs.unet),
+            noise_scheduler=DDPMScheduler.from_config(SD_SCHEDULER),
+        )
+    for m in (c.text_encoder, c.vae, c.unet):
+        m.to(device, dtype)
     return c
 
-def build_sd(dest, configs, seed:int=0):
+
+def build_sd(dest, configs, seed: int = 0):
     "Write a randomly initialised StableDiffusionPipeline with the given component configs to `dest`."
     from diffusers import PNDMScheduler, StableDiffusionPipeline
+
     c = build_components(configs, seed)
-    pipe = StableDiffusionPipeline(unet=c.unet, vae=c.vae, text_encoder=c.text_encoder, tokenizer=c.tokenizer,
+    pipe = StableDiffusionPipeline(
+        unet=c.unet,
+        vae=c.vae,
+        text_encoder=c.text_encoder,
+        tokenizer=c.tokenizer,
         scheduler=PNDMScheduler.from_config(SD_SCHEDULER, skip_prk_steps=True),
-        safety_checker=None, feature_extractor=None, requires_safety_checker=False)
-    with atomic_dir(dest) as tmp: pipe.save_pretrained(tmp, safe_serialization=True)
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
+    with atomic_dir(dest) as tmp:
+        pipe.save_pretrained(tmp, safe_serialization=True)
     return Path(dest)
 
-def build_tiny_sd(dest=None, seed:int=0, force:bool=False) -> Path:
+
+def build_tiny_sd(dest=None, seed: int = 0, force: bool = False) -> Path:
     "The tiny SD pipeline folder (default: in the user cache; built once, under a lock so concurrent runs do not race)."
     dest = Path(dest or TINY_SD_DIR)
-    if force or not (dest/'model_index.json').exists():
+    if force or not (dest / 'model_index.json').exists():
         with folder_lock(dest.parent, name=f'.{dest.name}.lock'):
-            if force or not (dest/'model_index.json').exists(): build_sd(dest, tiny_sd_configs(), seed)
+            if force or not (dest / 'model_index.json').exists():
+                build_sd(dest, tiny_sd_configs(), seed)
     return dest
 
 # %% ../nbs/03_models.ipynb #457334b2
 def sd15_configs():
     "Component configs of Stable Diffusion v1.5 (for random-weight benchmarks)."
-    unet = dict(sample_size=64, in_channels=4, out_channels=4, layers_per_block=2, block_out_channels=(320, 640, 1280, 1280),
-                down_block_types=('CrossAttnDownBlock2D',)*3 + ('DownBlock2D',), up_block_types=('UpBlock2D',) + ('CrossAttnUpBlock2D',)*3,
-                cross_attention_dim=768, attention_head_dim=8, norm_num_groups=32)
-    vae = dict(in_channels=3, out_channels=3, block_out_channels=(128, 256, 512, 512), layers_per_block=2, latent_channels=4,
-               down_block_types=('DownEncoderBlock2D',)*4, up_block_types=('UpDecoderBlock2D',)*4, norm_num_groups=32, sample_size=512)
-    text = dict(hidden_size=768, intermediate_size=3072, num_hidden_layers=12, num_attention_heads=12, vocab_size=49408,
-                max_position_embeddings=77, bos_token_id=49406, eos_token_id=49407, pad_token_id=49407, hidden_act='quick_gelu', projection_dim=768)
+    unet = dict(
+        sample_size=64,
+        in_channels=4,
+        out_channels=4,
+        layers_per_block=2,
+        block_out_channels=(320, 640, 1280, 1280),
+        down_block_types=('CrossAttnDownBlock2D',) * 3 + ('DownBlock2D',),
+        up_block_types=('UpBlock2D',) + ('CrossAttnUpBlock2D',) * 3,
+        cross_attention_dim=768,
+        attention_head_dim=8,
+        norm_num_groups=32,
+    )
+    vae = dict(
+        in_channels=3,
+        out_channels=3,
+        block_out_channels=(128, 256, 512, 512),
+        layers_per_block=2,
+        latent_channels=4,
+        down_block_types=('DownEncoderBlock2D',) * 4,
+        up_block_types=('UpDecoderBlock2D',) * 4,
+        norm_num_groups=32,
+        sample_size=512,
+    )
+    text = dict(
+        hidden_size=768,
+        intermediate_size=3072,
+        num_hidden_layers=12,
+        num_attention_heads=12,
+        vocab_size=49408,
+        max_position_embeddings=77,
+        bos_token_id=49406,
+        eos_token_id=49407,
+        pad_token_id=49407,
+        hidden_act='quick_gelu',
+        projection_dim=768,
+    )
     return SDConfigs(unet=unet, vae=vae, text=text)
 
 # %% ../nbs/03_models.ipynb #922d2993
 def enable_gradient_checkpointing(*models):
     "Turn on gradient checkpointing on diffusers / transformers models."
     for m in models:
-        if m is None: continue
-        if hasattr(m, 'enable_gradient_checkpointing'): m.enable_gradient_checkpointing()
-        elif hasattr(m, 'gradient_checkpointing_enable'): m.gradient_checkpointing_enable()
+        if m is None:
+            continue
+        if hasattr(m, 'enable_gradient_checkpointing'):
+            m.enable_gradient_checkpointing()
+        elif hasattr(m, 'gradient_checkpointing_enable'):
+            m.gradient_checkpointing_enable()
     return models
 
-def set_attention(unet, kind:str='sdpa'):
+
+def set_attention(unet, kind: str = 'sdpa'):
     "Use 'sdpa' (torch fused attention) or 'xformers' (if installed) in `unet`; returns the kind set."
     from diffusers.models.attention_processor import AttnProcessor2_0, AttnProcessor
+
     if kind == 'xformers':
-        try: unet.enable_xformers_memory_efficient_attention(); return 'xformers'
-        except Exception as e: print(f'xformers unavailable ({type(e).__name__}); using sdpa')
+        try:
+            unet.enable_xformers_memory_efficient_attention()
+            return 'xformers'
+        except Exception as e:
+            print(f'xformers unavailable ({type(e).__name__}); using sdpa')
         kind = 'sdpa'
-    if kind == 'sdpa': unet.set_attn_processor(AttnProcessor2_0()); return 'sdpa'
-    if kind == 'eager': unet.set_attn_processor(AttnProcessor()); return 'eager'
+    if kind == 'sdpa':
+        unet.set_attn_processor(AttnProcessor2_0())
+        return 'sdpa'
+    if kind == 'eager':
+        unet.set_attn_processor(AttnProcessor())
+        return 'eager'
     raise ValueError(f"unknown attention kind {kind!r}: use sdpa, xformers or eager")
+
 
 def channels_last(*models):
     "Put models in channels-last memory format."
     for m in models:
-        if m is not None: m.to(memory_format=torch.channels_last)
+        if m is not None:
+            m.to(memory_format=torch.channels_last)
     return models

@@ -17,77 +17,142 @@ __all__ = ['MANIFEST_KEYS', 'class_image_name', 'existing_class_images', 'check_
            'class_images_for']
 
 # %% ../nbs/04_prior.ipynb #23cbc0ec
-def class_image_name(class_noun:str, index:int, seed:int) -> str:
+def class_image_name(class_noun: str, index: int, seed: int) -> str:
     "File name of class image `index` made with `seed`: `<class>_<index:05d>_s<seed>.png`."
     return f"{class_noun.replace(' ', '_')}_{index:05d}_s{seed}.png"
 
+
 _NAME = re.compile(r'^(?P<cls>.+)_(?P<i>\d{5})_s(?P<seed>\d+)\.png$')
 
-def existing_class_images(class_dir, class_noun:str, seed:int) -> dict:
+
+def existing_class_images(class_dir, class_noun: str, seed: int) -> dict:
     "`{index: path}` of finished class images in `class_dir` made with base `seed`."
     out = {}
-    if not Path(class_dir).is_dir(): return out
+    if not Path(class_dir).is_dir():
+        return out
     for p in list_images(class_dir):
         m = _NAME.match(p.name)
-        if m and m['cls'] == class_noun.replace(' ', '_') and int(m['seed']) == seed + int(m['i']): out[int(m['i'])] = p
+        if m and m['cls'] == class_noun.replace(' ', '_') and int(m['seed']) == seed + int(m['i']):
+            out[int(m['i'])] = p
     return out
 
 # %% ../nbs/04_prior.ipynb #6a84a07c
 MANIFEST_KEYS = ('model', 'prompt', 'scheduler', 'steps', 'guidance', 'resolution', 'seed')
 
-def check_manifest(class_dir, settings:dict):
+
+def check_manifest(class_dir, settings: dict):
     "Raise if `class_dir` holds class images made with other settings than `settings`."
-    p = Path(class_dir)/'manifest.json'
-    if not p.exists(): return
+    p = Path(class_dir) / 'manifest.json'
+    if not p.exists():
+        return
     old = json.loads(p.read_text())
     diff = {k: (old.get(k), settings[k]) for k in MANIFEST_KEYS if str(old.get(k)) != str(settings[k])}
     if diff:
-        raise ValueError(f"class images in {class_dir} were made with other settings {diff} (old, new); "
-                         f"use another --out folder or delete that folder to regenerate")
+        raise ValueError(
+            f"class images in {class_dir} were made with other settings {diff} (old, new); "
+            f"use another --out folder or delete that folder to regenerate"
+        )
 
 # %% ../nbs/04_prior.ipynb #62a4b713
-def generate_class_images(pipe, class_noun:str, class_dir, n:int, # how many class images the folder must hold
-                          seed:int=0, steps:int=25, guidance:float=7.5, scheduler:str='dpm',
-                          resolution:int=512, batch_size:int=8, model:str='', progress:bool=True,
-                          load_pipe=None) -> list: # with `pipe` None: called to load the pipeline only if images are missing
+def generate_class_images(
+    pipe,
+    class_noun: str,
+    class_dir,
+    n: int,  # how many class images the folder must hold
+    seed: int = 0,
+    steps: int = 25,
+    guidance: float = 7.5,
+    scheduler: str = 'dpm',
+    resolution: int = 512,
+    batch_size: int = 8,
+    model: str = '',
+    progress: bool = True,
+    load_pipe=None,
+) -> list:  # with `pipe` None: called to load the pipeline only if images are missing
     "Make sure `class_dir` holds `n` class images of `class_noun`; return their paths (index order)."
-    if n < 0: raise ValueError(f"n must be >= 0, got {n}")
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n}")
     class_dir = Path(class_dir)
-    settings = dict(model=str(model), prompt=class_prompt(class_noun), scheduler=scheduler, steps=steps, guidance=guidance,
-                    resolution=resolution, seed=seed)
+    settings = dict(
+        model=str(model),
+        prompt=class_prompt(class_noun),
+        scheduler=scheduler,
+        steps=steps,
+        guidance=guidance,
+        resolution=resolution,
+        seed=seed,
+    )
     with folder_lock(class_dir):
         check_manifest(class_dir, settings)
         have = existing_class_images(class_dir, class_noun, seed)
         todo = [i for i in range(n) if i not in have]
         chunks = pending_batches(n, batch_size, lambda i: i in have)  # fixed slices: a resumed pass is bit-identical
         if todo:
-            if pipe is None: pipe = load_pipe()
+            if pipe is None:
+                pipe = load_pipe()
             set_scheduler(pipe, scheduler)
             device = pipe.device if pipe.device.type != 'mps' else torch.device('cpu')
             t0 = time.time()
             for idx in tqdm(chunks, desc=f'class images "{settings["prompt"]}"', mininterval=2, disable=not progress):
                 gens = [torch.Generator(device).manual_seed(seed + i) for i in idx]
-                images = pipe([settings['prompt']]*len(idx), num_inference_steps=steps, guidance_scale=guidance,
-                              height=resolution, width=resolution, generator=gens).images
+                images = pipe(
+                    [settings['prompt']] * len(idx),
+                    num_inference_steps=steps,
+                    guidance_scale=guidance,
+                    height=resolution,
+                    width=resolution,
+                    generator=gens,
+                ).images
                 for i, im in zip(idx, images):
-                    if i in have: continue
-                    p = class_dir/class_image_name(class_noun, i, seed + i)
-                    with atomic_path(p) as tmp: im.save(tmp, format='PNG')
+                    if i in have:
+                        continue
+                    p = class_dir / class_image_name(class_noun, i, seed + i)
+                    with atomic_path(p) as tmp:
+                        im.save(tmp, format='PNG')
                     have[i] = p
-            rate = len(todo)/(time.time()-t0)
-        else: rate = None
-        all_seeds = sorted(set(json.loads((class_dir/'manifest.json').read_text()).get('seeds', [])) if (class_dir/'manifest.json').exists() else set())
-        write_json(class_dir/'manifest.json', {**settings, 'class_noun': class_noun, 'count': len(have),
-                   'seeds': sorted(set(all_seeds) | {seed + i for i in have}), 'last_generated': len(todo),
-                   'images_per_s': rate, 'updated': time.strftime('%Y-%m-%dT%H:%M:%S')})
+            rate = len(todo) / (time.time() - t0)
+        else:
+            rate = None
+        all_seeds = sorted(
+            set(json.loads((class_dir / 'manifest.json').read_text()).get('seeds', []))
+            if (class_dir / 'manifest.json').exists()
+            else set()
+        )
+        write_json(
+            class_dir / 'manifest.json',
+            {
+                **settings,
+                'class_noun': class_noun,
+                'count': len(have),
+                'seeds': sorted(set(all_seeds) | {seed + i for i in have}),
+                'last_generated': len(todo),
+                'images_per_s': rate,
+                'updated': time.strftime('%Y-%m-%dT%H:%M:%S'),
+            },
+        )
     return [have[i] for i in range(n)]
 
 # %% ../nbs/04_prior.ipynb #2a468497
-def class_images_for(cfg, # a RunConfig
-                     n:int|None=None, # images the folder must hold (default: cfg.num_class_images)
-                     pipe=None, load_pipe=None, progress:bool=True) -> list:
+def class_images_for(
+    cfg,  # a RunConfig
+    n: int | None = None,  # images the folder must hold (default: cfg.num_class_images)
+    pipe=None,
+    load_pipe=None,
+    progress: bool = True,
+) -> list:
     "`generate_class_images` with a run's settings: the class set its prior-preservation loss reads."
-    return generate_class_images(pipe, cfg.class_noun, cfg.class_dir, cfg.num_class_images if n is None else n, seed=cfg.seed,
-                                 steps=cfg.class_steps, guidance=cfg.class_guidance, scheduler=cfg.class_scheduler,
-                                 resolution=cfg.resolution, batch_size=cfg.class_batch_size, model=cfg.model,
-                                 progress=progress, load_pipe=load_pipe)
+    return generate_class_images(
+        pipe,
+        cfg.class_noun,
+        cfg.class_dir,
+        cfg.num_class_images if n is None else n,
+        seed=cfg.seed,
+        steps=cfg.class_steps,
+        guidance=cfg.class_guidance,
+        scheduler=cfg.class_scheduler,
+        resolution=cfg.resolution,
+        batch_size=cfg.class_batch_size,
+        model=cfg.model,
+        progress=progress,
+        load_pipe=load_pipe,
+    )

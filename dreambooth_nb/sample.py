@@ -21,100 +21,162 @@ __all__ = ['PRIOR_INDEX', 'SAMPLES_COLUMNS', 'sample_seed', 'plan_samples', 'wri
 # %% ../nbs/06_sample.ipynb #3cfef5d2
 PRIOR_INDEX = -1  # prompt_index of the PRES set ("a [class noun]")
 
-def sample_seed(base:int, prompt_index:int, image_index:int) -> int:
+
+def sample_seed(base: int, prompt_index: int, image_index: int) -> int:
     "Seed of image `image_index` of prompt `prompt_index` (PRES: prompt_index -1); independent of the condition."
     return base * 1_000_000 + (prompt_index % 1000) * 1000 + image_index
+
 
 def plan_samples(cfg, data_dir=None) -> list:
     "Rows (kind, prompt_index, prompt, image_index, seed, path) of every image a run samples."
     prompts = subject_prompts(cfg.subject, cfg.identifier, cfg.class_noun, data_dir=data_dir)
-    if cfg.num_prompts: prompts = prompts[:cfg.num_prompts]
-    rows = [dict(kind='eval', prompt_index=i, prompt=p, image_index=j, seed=sample_seed(cfg.seed, i, j), path=f'samples/p{i:02d}_{j:02d}.png')
-            for i, p in enumerate(prompts) for j in range(cfg.images_per_prompt)]
-    rows += [dict(kind='prior', prompt_index=PRIOR_INDEX, prompt=class_prompt(cfg.class_noun), image_index=j,
-                  seed=sample_seed(cfg.seed, PRIOR_INDEX, j), path=f'samples/prior_{j:02d}.png') for j in range(cfg.pres_images)]
+    if cfg.num_prompts:
+        prompts = prompts[: cfg.num_prompts]
+    rows = [
+        dict(
+            kind='eval',
+            prompt_index=i,
+            prompt=p,
+            image_index=j,
+            seed=sample_seed(cfg.seed, i, j),
+            path=f'samples/p{i:02d}_{j:02d}.png',
+        )
+        for i, p in enumerate(prompts)
+        for j in range(cfg.images_per_prompt)
+    ]
+    rows += [
+        dict(
+            kind='prior',
+            prompt_index=PRIOR_INDEX,
+            prompt=class_prompt(cfg.class_noun),
+            image_index=j,
+            seed=sample_seed(cfg.seed, PRIOR_INDEX, j),
+            path=f'samples/prior_{j:02d}.png',
+        )
+        for j in range(cfg.pres_images)
+    ]
     return rows
 
 # %% ../nbs/06_sample.ipynb #a6d1e002
 SAMPLES_COLUMNS = ('kind', 'prompt_index', 'prompt', 'image_index', 'seed', 'path')
 
+
 def write_samples_csv(path, rows):
     "Write `samples.csv` atomically."
     with atomic_path(path) as tmp:
         with open(tmp, 'w', newline='') as f:
-            w = csv.DictWriter(f, fieldnames=SAMPLES_COLUMNS); w.writeheader(); w.writerows({k: r[k] for k in SAMPLES_COLUMNS} for r in rows)
+            w = csv.DictWriter(f, fieldnames=SAMPLES_COLUMNS)
+            w.writeheader()
+            w.writerows({k: r[k] for k in SAMPLES_COLUMNS} for r in rows)
 
-def read_samples(run_dir, validate:bool=True) -> pd.DataFrame: # validate: kinds, eval rows, image files present
+
+def read_samples(run_dir, validate: bool = True) -> pd.DataFrame:  # validate: kinds, eval rows, image files present
     "A run's samples.csv as a DataFrame (columns checked); `validate` also checks its rows and images."
-    p = Path(run_dir)/'samples.csv'
-    if not p.exists(): raise FileNotFoundError(f"no samples.csv in {run_dir}: sample the run first")
+    p = Path(run_dir) / 'samples.csv'
+    if not p.exists():
+        raise FileNotFoundError(f"no samples.csv in {run_dir}: sample the run first")
     df = pd.read_csv(p, dtype={'prompt': str, 'path': str, 'kind': str}, keep_default_na=False)
     missing = [c for c in SAMPLES_COLUMNS if c not in df.columns]
-    if missing: raise DataError(f"{p} lacks columns {missing} (has {list(df.columns)})")
-    if not validate: return df
+    if missing:
+        raise DataError(f"{p} lacks columns {missing} (has {list(df.columns)})")
+    if not validate:
+        return df
     bad = sorted(set(df.kind) - {'eval', 'prior'})
-    if bad: raise DataError(f"{p}: unknown kind(s) {bad}: use 'eval' or 'prior'")
-    if not (df.kind == 'eval').any(): raise DataError(f"{p} has no 'eval' rows")
-    absent = [x for x in df.path if not (Path(run_dir)/x).is_file()]
-    if absent: raise DataError(f"{p} names {len(absent)} missing image(s), e.g. {Path(run_dir)/absent[0]}")
+    if bad:
+        raise DataError(f"{p}: unknown kind(s) {bad}: use 'eval' or 'prior'")
+    if not (df.kind == 'eval').any():
+        raise DataError(f"{p} has no 'eval' rows")
+    absent = [x for x in df.path if not (Path(run_dir) / x).is_file()]
+    if absent:
+        raise DataError(f"{p} names {len(absent)} missing image(s), e.g. {Path(run_dir) / absent[0]}")
     return df
 
 # %% ../nbs/06_sample.ipynb #f7dceeb0
 @torch.no_grad()
-def sample_images(pipe, prompts:list, seeds:list, steps:int, guidance:float, resolution:int):
+def sample_images(pipe, prompts: list, seeds: list, steps: int, guidance: float, resolution: int):
     "One image per (prompt, seed), each from its own generator (so batching never changes an image)."
     dev = pipe.device if pipe.device.type != 'mps' else torch.device('cpu')
     gens = [torch.Generator(dev).manual_seed(s) for s in seeds]
-    return pipe(prompts, num_inference_steps=steps, guidance_scale=guidance, height=resolution, width=resolution, generator=gens).images
+    return pipe(
+        prompts, num_inference_steps=steps, guidance_scale=guidance, height=resolution, width=resolution, generator=gens
+    ).images
 
-def sample_run(pipe, cfg, run_dir, data_dir=None, progress:bool=True) -> list:
+
+def sample_run(pipe, cfg, run_dir, data_dir=None, progress: bool = True) -> list:
     "Sample every missing image of the run's plan into `run_dir/samples/`; write samples.csv; return the rows."
-    run_dir = Path(run_dir); rows = plan_samples(cfg, data_dir)
-    done = [(run_dir/r['path']).exists() for r in rows]
-    chunks = pending_batches(len(rows), cfg.sample_batch_size, done.__getitem__)  # fixed slices: a resumed pass is bit-identical
+    run_dir = Path(run_dir)
+    rows = plan_samples(cfg, data_dir)
+    done = [(run_dir / r['path']).exists() for r in rows]
+    chunks = pending_batches(
+        len(rows), cfg.sample_batch_size, done.__getitem__
+    )  # fixed slices: a resumed pass is bit-identical
     todo = [i for ch in chunks for i in ch if not done[i]]
     set_scheduler(pipe, cfg.sample_scheduler)
     t0 = time.time()
     for chunk in tqdm(chunks, desc='samples', mininterval=2, disable=not progress or not chunks):
-        ims = sample_images(pipe, [rows[i]['prompt'] for i in chunk], [rows[i]['seed'] for i in chunk], cfg.sample_steps,
-                            cfg.sample_guidance, cfg.resolution)
+        ims = sample_images(
+            pipe,
+            [rows[i]['prompt'] for i in chunk],
+            [rows[i]['seed'] for i in chunk],
+            cfg.sample_steps,
+            cfg.sample_guidance,
+            cfg.resolution,
+        )
         for i, im in zip(chunk, ims):
-            if done[i]: continue
-            with atomic_path(run_dir/rows[i]['path']) as tmp: im.save(tmp, format='PNG')
-    write_samples_csv(run_dir/'samples.csv', rows)
-    write_json(run_dir/'sampling.json', dict(scheduler=cfg.sample_scheduler, steps=cfg.sample_steps, guidance=cfg.sample_guidance,
-               resolution=cfg.resolution, images=len(rows), sampled_now=len(todo),
-               images_per_s=len(todo)/(time.time()-t0) if todo else None))
+            if done[i]:
+                continue
+            with atomic_path(run_dir / rows[i]['path']) as tmp:
+                im.save(tmp, format='PNG')
+    write_samples_csv(run_dir / 'samples.csv', rows)
+    write_json(
+        run_dir / 'sampling.json',
+        dict(
+            scheduler=cfg.sample_scheduler,
+            steps=cfg.sample_steps,
+            guidance=cfg.sample_guidance,
+            resolution=cfg.resolution,
+            images=len(rows),
+            sampled_now=len(todo),
+            images_per_s=len(todo) / (time.time() - t0) if todo else None,
+        ),
+    )
     return rows
 
 # %% ../nbs/06_sample.ipynb #77aaaf5c
-def image_grid(images, rows:int, cols:int, labels=None, size:int|None=None, pad:int=2, label_h:int=12):
+def image_grid(images, rows: int, cols: int, labels=None, size: int | None = None, pad: int = 2, label_h: int = 12):
     "Paste `images` (row-major, None for a gap) into a rows x cols grid, with an optional label per row."
     ims = [im for im in images if im is not None]
     w = size or (ims[0].size[0] if ims else 64)
     lh = label_h if labels else 0
-    grid = Image.new('RGB', (cols*(w+pad)+pad, rows*(w+pad+lh)+pad), 'white')
+    grid = Image.new('RGB', (cols * (w + pad) + pad, rows * (w + pad + lh) + pad), 'white')
     draw = ImageDraw.Draw(grid)
     for k, im in enumerate(images):
         r, c_ = divmod(k, cols)
-        if r >= rows: break
-        y = pad + r*(w+pad+lh)
-        if labels and c_ == 0: draw.text((pad, y), str(labels[r])[:max(8, cols*w//6)], fill='black')
-        if im is not None: grid.paste(im.resize((w, w)), (pad + c_*(w+pad), y + lh))
+        if r >= rows:
+            break
+        y = pad + r * (w + pad + lh)
+        if labels and c_ == 0:
+            draw.text((pad, y), str(labels[r])[: max(8, cols * w // 6)], fill='black')
+        if im is not None:
+            grid.paste(im.resize((w, w)), (pad + c_ * (w + pad), y + lh))
     return grid
 
-def run_grid(run_dir, rows=None, size:int|None=None):
+
+def run_grid(run_dir, rows=None, size: int | None = None):
     "Grid image of a run's samples (prompts x images, PRES row last)."
-    run_dir = Path(run_dir); rows = rows or read_samples(run_dir, validate=False).to_dict('records')
+    run_dir = Path(run_dir)
+    rows = rows or read_samples(run_dir, validate=False).to_dict('records')
     keys = sorted({r['prompt_index'] for r in rows}, key=lambda i: (i < 0, i))
     ncol = max(r['image_index'] for r in rows) + 1
     by = {(r['prompt_index'], r['image_index']): r for r in rows}
-    ims = [Image.open(run_dir/by[k, j]['path']) if (k, j) in by else None for k in keys for j in range(ncol)]
+    ims = [Image.open(run_dir / by[k, j]['path']) if (k, j) in by else None for k in keys for j in range(ncol)]
     labels = [next(r['prompt'] for r in rows if r['prompt_index'] == k) for k in keys]
     return image_grid(ims, len(keys), ncol, labels, size=size)
 
-def save_run_grid(run_dir, size:int|None=None) -> Path:
+
+def save_run_grid(run_dir, size: int | None = None) -> Path:
     "Write `grid.png` of a run atomically."
     g = run_grid(run_dir, size=size)
-    with atomic_path(Path(run_dir)/'grid.png') as tmp: g.save(tmp, format='PNG')
-    return Path(run_dir)/'grid.png'
+    with atomic_path(Path(run_dir) / 'grid.png') as tmp:
+        g.save(tmp, format='PNG')
+    return Path(run_dir) / 'grid.png'

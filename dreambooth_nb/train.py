@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 from .core import atomic_dir, write_json, get_device, get_dtype
 from .data import ImagePromptDataset, instance_prompt, class_prompt
-from .models import enable_gradient_checkpointing, _pipeline_scheduler, load_components, load_pipeline
+from .models import enable_gradient_checkpointing, pipeline_scheduler, load_components, load_pipeline
 
 # %% auto #0
 __all__ = ['UNET_LORA_TARGETS', 'TEXT_LORA_TARGETS', 'LORA_WEIGHTS', 'ppl_loss', 'min_snr_weights', 'diffusion_target',
@@ -22,56 +22,73 @@ __all__ = ['UNET_LORA_TARGETS', 'TEXT_LORA_TARGETS', 'LORA_WEIGHTS', 'ppl_loss',
            'load_trained']
 
 # %% ../nbs/05_train.ipynb #93475e74
-def ppl_loss(pred, target, prior_loss_weight:float=1.0, # lambda in Eq. 2
-             with_prior:bool=True, # batch is [instance; class] halves
-             weights=None, # optional per-sample weights (e.g. min-SNR) for the INSTANCE half only
-             return_parts:bool=False):
+def ppl_loss(
+    pred,
+    target,
+    prior_loss_weight: float = 1.0,  # lambda in Eq. 2
+    with_prior: bool = True,  # batch is [instance; class] halves
+    weights=None,  # optional per-sample weights (e.g. min-SNR) for the INSTANCE half only
+    return_parts: bool = False,
+):
     "Instance MSE (optionally weighted) + `prior_loss_weight` * class MSE on a batch stacked as [instance; class]."
     pred, target = pred.float(), target.float()
     if with_prior:
-        if pred.shape[0] % 2: raise ValueError(f"prior preservation needs an even batch [instance; class], got {pred.shape[0]}")
-        pred, pred_prior = pred.chunk(2); target, target_prior = target.chunk(2)
+        if pred.shape[0] % 2:
+            raise ValueError(f"prior preservation needs an even batch [instance; class], got {pred.shape[0]}")
+        pred, pred_prior = pred.chunk(2)
+        target, target_prior = target.chunk(2)
         prior = F.mse_loss(pred_prior, target_prior)
-    else: prior = pred.new_zeros(())
-    inst = ((pred - target)**2).mean(dim=tuple(range(1, pred.ndim)))
+    else:
+        prior = pred.new_zeros(())
+    inst = ((pred - target) ** 2).mean(dim=tuple(range(1, pred.ndim)))
     if weights is not None:
-        if weights.shape != inst.shape: raise ValueError(f"weights shape {tuple(weights.shape)} != instance batch {tuple(inst.shape)}")
+        if weights.shape != inst.shape:
+            raise ValueError(f"weights shape {tuple(weights.shape)} != instance batch {tuple(inst.shape)}")
         inst = inst * weights
     inst = inst.mean()
     loss = inst + prior_loss_weight * prior
     return (loss, inst.detach(), prior.detach()) if return_parts else loss
 
 # %% ../nbs/05_train.ipynb #38131637
-def min_snr_weights(noise_scheduler, timesteps, gamma:float):
+def min_snr_weights(noise_scheduler, timesteps, gamma: float):
     "Min-SNR-gamma loss weights for `timesteps` (the instance half's, with PPL) under the scheduler's prediction type."
     from diffusers.training_utils import compute_snr  # here, not at the top: that module takes seconds to import
+
     snr = compute_snr(noise_scheduler, timesteps)
     clipped = torch.clamp(snr, max=gamma)
-    if noise_scheduler.config.prediction_type == 'v_prediction': return clipped / (snr + 1)
+    if noise_scheduler.config.prediction_type == 'v_prediction':
+        return clipped / (snr + 1)
     return clipped / snr
 
 # %% ../nbs/05_train.ipynb #997d32a7
 def diffusion_target(noise_scheduler, latents, noise, timesteps):
     "What the UNet must predict: the noise, or the velocity for v-prediction."
     pt = noise_scheduler.config.prediction_type
-    if pt == 'epsilon': return noise
-    if pt == 'v_prediction': return noise_scheduler.get_velocity(latents, noise, timesteps)
+    if pt == 'epsilon':
+        return noise
+    if pt == 'v_prediction':
+        return noise_scheduler.get_velocity(latents, noise, timesteps)
     raise ValueError(f"unsupported prediction_type {pt!r}")
 
-def encode_prompts(tokenizer, text_encoder, prompts:list):
+
+def encode_prompts(tokenizer, text_encoder, prompts: list):
     "CLIP hidden states (B, 77, D) of `prompts`, padded to the tokenizer's max length as SD does."
-    ids = tokenizer(prompts, padding='max_length', max_length=tokenizer.model_max_length, truncation=True, return_tensors='pt').input_ids
+    ids = tokenizer(
+        prompts, padding='max_length', max_length=tokenizer.model_max_length, truncation=True, return_tensors='pt'
+    ).input_ids
     return text_encoder(ids.to(text_encoder.device))[0]
 
 # %% ../nbs/05_train.ipynb #c53c7ded
 @torch.no_grad()
-def encode_latent_dist(vae, pixels, batch_size:int=8):
+def encode_latent_dist(vae, pixels, batch_size: int = 8):
     "Mean and std of the VAE posterior for `pixels` (N, 3, H, W) in [-1, 1]."
     means, stds = [], []
     for i in range(0, len(pixels), batch_size):
-        d = vae.encode(pixels[i:i+batch_size].to(vae.device, vae.dtype)).latent_dist
-        means.append(d.mean.float()); stds.append(d.std.float())
+        d = vae.encode(pixels[i : i + batch_size].to(vae.device, vae.dtype)).latent_dist
+        means.append(d.mean.float())
+        stds.append(d.std.float())
     return torch.cat(means), torch.cat(stds)
+
 
 def sample_latents(vae, mean, std, generator):
     "A scaled latent sample from a cached posterior, drawn with `generator` (on CPU, for reproducibility)."
@@ -79,151 +96,233 @@ def sample_latents(vae, mean, std, generator):
     return (mean + std * eps) * vae.config.scaling_factor
 
 # %% ../nbs/05_train.ipynb #6ac730a5
-def step_generator(seed:int, step:int, micro:int=0):
+def step_generator(seed: int, step: int, micro: int = 0):
     "The CPU generator for micro-batch `micro` of optimizer step `step`."
     return torch.Generator().manual_seed((seed * 1_000_003 + step * 101 + micro) % 2**63)
+
 
 @dataclass
 class TrainData:
     "Instance (and class) images as cached latent posteriors or datasets, plus cached prompt embeddings."
+
     inst_ds: ImagePromptDataset
-    class_ds: ImagePromptDataset|None = None
-    inst_lat: tuple|None = None     # (mean, std) when cached
-    class_lat: tuple|None = None
-    inst_emb: torch.Tensor|None = None  # (1, 77, D) when cached
-    class_emb: torch.Tensor|None = None
+    class_ds: ImagePromptDataset | None = None
+    inst_lat: tuple | None = None  # (mean, std) when cached
+    class_lat: tuple | None = None
+    inst_emb: torch.Tensor | None = None  # (1, 77, D) when cached
+    class_emb: torch.Tensor | None = None
 
 # %% ../nbs/05_train.ipynb #5dc0c011
-def make_batch(c, data:TrainData, batch_size:int, gen, with_prior:bool):
+def make_batch(c, data: TrainData, batch_size: int, gen, with_prior: bool):
     "Latents (2B or B) and text embeddings for one step, drawn with `gen`."
+
     def pick(ds, lat):
         idx = torch.randint(len(ds), (batch_size,), generator=gen)
-        if lat is not None: return sample_latents(c.vae, lat[0][idx], lat[1][idx], gen)
+        if lat is not None:
+            return sample_latents(c.vae, lat[0][idx], lat[1][idx], gen)
         pixels = torch.stack([ds[int(i)]['pixel_values'] for i in idx])
         m, s = encode_latent_dist(c.vae, pixels)
         return sample_latents(c.vae, m, s, gen)
+
     def emb(cached, prompt):
         e = cached if cached is not None else encode_prompts(c.tokenizer, c.text_encoder, [prompt])
         return e.expand(batch_size, -1, -1)
+
     lat, enc = [pick(data.inst_ds, data.inst_lat)], [emb(data.inst_emb, data.inst_ds.prompt)]
     if with_prior:
-        lat.append(pick(data.class_ds, data.class_lat)); enc.append(emb(data.class_emb, data.class_ds.prompt))
+        lat.append(pick(data.class_ds, data.class_lat))
+        enc.append(emb(data.class_emb, data.class_ds.prompt))
     return torch.cat(lat), torch.cat(enc)
 
-def train_step(c, unet, data:TrainData, batch_size:int, gen, with_prior:bool=True, prior_loss_weight:float=1.0, snr_gamma=None):
+
+def train_step(
+    c,
+    unet,
+    data: TrainData,
+    batch_size: int,
+    gen,
+    with_prior: bool = True,
+    prior_loss_weight: float = 1.0,
+    snr_gamma=None,
+):
     "Forward one [instance; class] batch through `unet`; returns (loss, instance loss, prior loss, noisy latents, timesteps)."
     latents, enc = make_batch(c, data, batch_size, gen, with_prior)
     latents = latents.to(unet.device)
     noise = torch.randn(latents.shape, generator=gen).to(latents.device)
-    t = torch.randint(0, c.noise_scheduler.config.num_train_timesteps, (latents.shape[0],), generator=gen).to(latents.device)
+    t = torch.randint(0, c.noise_scheduler.config.num_train_timesteps, (latents.shape[0],), generator=gen).to(
+        latents.device
+    )
     noisy = c.noise_scheduler.add_noise(latents, noise, t)
     pred = unet(noisy, t, enc.to(unet.device, unet.dtype)).sample
     w = min_snr_weights(c.noise_scheduler, t[:batch_size], snr_gamma) if snr_gamma else None
-    loss, inst, prior = ppl_loss(pred, diffusion_target(c.noise_scheduler, latents, noise, t), prior_loss_weight,
-                                 with_prior, weights=w, return_parts=True)
+    loss, inst, prior = ppl_loss(
+        pred,
+        diffusion_target(c.noise_scheduler, latents, noise, t),
+        prior_loss_weight,
+        with_prior,
+        weights=w,
+        return_parts=True,
+    )
     return loss, inst, prior, noisy, t
 
 # %% ../nbs/05_train.ipynb #4fe5c923
-def make_optimizer(params, lr:float, use_8bit:bool=False, weight_decay:float=1e-2, device=None):
+def make_optimizer(params, lr: float, use_8bit: bool = False, weight_decay: float = 1e-2, device=None):
     "AdamW (torch's fused kernel on CPU and CUDA, foreach elsewhere) or bitsandbytes AdamW8bit, with diffusers' defaults."
     params = [p for p in params if p.requires_grad]
     if use_8bit:
-        try: import bitsandbytes as bnb
-        except ImportError: raise ImportError("use_8bit_adam=True needs bitsandbytes: pip install bitsandbytes") from None
+        try:
+            import bitsandbytes as bnb
+        except ImportError:
+            raise ImportError("use_8bit_adam=True needs bitsandbytes: pip install bitsandbytes") from None
         return bnb.optim.AdamW8bit(params, lr=lr, betas=(0.9, 0.999), weight_decay=weight_decay, eps=1e-8)
     kind = torch.device(device).type if device is not None else (params[0].device.type if params else 'cpu')
-    return torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.999), weight_decay=weight_decay, eps=1e-8,
-                             **({'fused': True} if kind in ('cpu', 'cuda') else {'foreach': True}))
+    return torch.optim.AdamW(
+        params,
+        lr=lr,
+        betas=(0.9, 0.999),
+        weight_decay=weight_decay,
+        eps=1e-8,
+        **({'fused': True} if kind in ('cpu', 'cuda') else {'foreach': True}),
+    )
 
 # %% ../nbs/05_train.ipynb #d984c018
 def list_checkpoints(ckpt_root) -> list:
     "Complete checkpoints under `ckpt_root`, oldest first, as (step, path)."
     root = Path(ckpt_root)
-    if not root.is_dir(): return []
-    out = [(int(p.name.split('-')[1]), p) for p in root.glob('checkpoint-*') if p.name.split('-')[1].isdigit() and (p/'step.json').exists()]
+    if not root.is_dir():
+        return []
+    out = [
+        (int(p.name.split('-')[1]), p)
+        for p in root.glob('checkpoint-*')
+        if p.name.split('-')[1].isdigit() and (p / 'step.json').exists()
+    ]
     return sorted(out)
 
-def save_checkpoint(accelerator, ckpt_root, step:int, limit:int=2):
+
+def save_checkpoint(accelerator, ckpt_root, step: int, limit: int = 2):
     "Save a resumable checkpoint at `step` atomically; keep the newest `limit`."
-    root = Path(ckpt_root); root.mkdir(parents=True, exist_ok=True)
-    dest = root/f'checkpoint-{step}'
+    root = Path(ckpt_root)
+    root.mkdir(parents=True, exist_ok=True)
+    dest = root / f'checkpoint-{step}'
     with atomic_dir(dest) as tmp:
         accelerator.save_state(str(tmp))
-        write_json(tmp/'step.json', {'step': step})
-    for _, p in list_checkpoints(root)[:-limit] if limit > 0 else []: shutil.rmtree(p)
+        write_json(tmp / 'step.json', {'step': step})
+    for _, p in list_checkpoints(root)[:-limit] if limit > 0 else []:
+        shutil.rmtree(p)
     return dest
 
 # %% ../nbs/05_train.ipynb #04722c61
 @dataclass
 class TrainResult:
-    steps: int                  # optimizer steps done in total
-    resumed_from: int           # step the run continued from (0: fresh)
-    seconds: float              # wall time of this call
+    steps: int  # optimizer steps done in total
+    resumed_from: int  # step the run continued from (0: fresh)
+    seconds: float  # wall time of this call
     log: list = field(default_factory=list)  # dicts: step, loss, instance, prior, lr
     step_seconds: list = field(default_factory=list)  # wall time of each optimizer step (for benchmarks)
     setup_seconds: float = 0.0  # data preparation and caching before the first step
 
+
 def prepare_data(cfg, c, instance_images, class_images=None):
     "Datasets, latent caches and prompt-embedding caches for a run (class data only with PPL)."
-    inst_ds = ImagePromptDataset(instance_images, instance_prompt(cfg.class_noun, cfg.identifier), cfg.resolution, cfg.center_crop, cfg.random_flip)
+    inst_ds = ImagePromptDataset(
+        instance_images,
+        instance_prompt(cfg.class_noun, cfg.identifier),
+        cfg.resolution,
+        cfg.center_crop,
+        cfg.random_flip,
+    )
     class_ds = None
     if cfg.ppl:
-        if not class_images: raise ValueError("condition 'ppl' needs class images")
-        class_ds = ImagePromptDataset(class_images, class_prompt(cfg.class_noun), cfg.resolution, cfg.center_crop, cfg.random_flip)
+        if not class_images:
+            raise ValueError("condition 'ppl' needs class images")
+        class_ds = ImagePromptDataset(
+            class_images, class_prompt(cfg.class_noun), cfg.resolution, cfg.center_crop, cfg.random_flip
+        )
     data = TrainData(inst_ds, class_ds)
     if cfg.cache_latents and inst_ds.deterministic:
         all_px = lambda ds: torch.stack([ds[i]['pixel_values'] for i in range(len(ds))])
         data.inst_lat = encode_latent_dist(c.vae, all_px(inst_ds))
-        if class_ds is not None: data.class_lat = encode_latent_dist(c.vae, all_px(class_ds))
+        if class_ds is not None:
+            data.class_lat = encode_latent_dist(c.vae, all_px(class_ds))
     if cfg.cache_text and not cfg.train_text_encoder:
         with torch.no_grad():
             data.inst_emb = encode_prompts(c.tokenizer, c.text_encoder, [inst_ds.prompt])
-            if class_ds is not None: data.class_emb = encode_prompts(c.tokenizer, c.text_encoder, [class_ds.prompt])
+            if class_ds is not None:
+                data.class_emb = encode_prompts(c.tokenizer, c.text_encoder, [class_ds.prompt])
     return data
 
 # %% ../nbs/05_train.ipynb #b4c5531f
 UNET_LORA_TARGETS = ('to_q', 'to_k', 'to_v', 'to_out.0')
 TEXT_LORA_TARGETS = ('q_proj', 'k_proj', 'v_proj', 'out_proj')
 
-def add_lora(model, cfg, targets, seed:int=0):
+
+def add_lora(model, cfg, targets, seed: int = 0):
     "Freeze `model` and add a peft LoRA adapter on `targets` (rank, alpha, dropout from `cfg`), its weights drawn from `seed`, in float32."
     from peft import LoraConfig
+
     model.requires_grad_(False)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        model.add_adapter(LoraConfig(r=cfg.lora_rank, lora_alpha=cfg.lora_alpha or cfg.lora_rank, lora_dropout=cfg.lora_dropout,
-                                     init_lora_weights='gaussian', target_modules=list(targets)))
+        model.add_adapter(
+            LoraConfig(
+                r=cfg.lora_rank,
+                lora_alpha=cfg.lora_alpha or cfg.lora_rank,
+                lora_dropout=cfg.lora_dropout,
+                init_lora_weights='gaussian',
+                target_modules=list(targets),
+            )
+        )
     for p in model.parameters():
-        if p.requires_grad: p.data = p.data.float()
+        if p.requires_grad:
+            p.data = p.data.float()
     return model
+
 
 def add_run_lora(cfg, c, device, dtype):
     "Place a run's frozen models on `device` in `dtype` and add its adapters (the UNet's; the text encoder's with `train_text_encoder`)."
-    c.unet.to(device, dtype); c.text_encoder.to(device, dtype)
+    c.unet.to(device, dtype)
+    c.text_encoder.to(device, dtype)
     add_lora(c.unet, cfg, UNET_LORA_TARGETS, cfg.seed)
-    if cfg.train_text_encoder: add_lora(c.text_encoder, cfg, TEXT_LORA_TARGETS, cfg.seed + 1)
-    else: c.text_encoder.requires_grad_(False)
+    if cfg.train_text_encoder:
+        add_lora(c.text_encoder, cfg, TEXT_LORA_TARGETS, cfg.seed + 1)
+    else:
+        c.text_encoder.requires_grad_(False)
 
 # %% ../nbs/05_train.ipynb #33aa1be1
-def _evaluate_now(on_eval, step:int, c, acc, unet, te, offloaded:list): # frozen models moved off the GPU while training
+def _evaluate_now(
+    on_eval, step: int, c, acc, unet, te, offloaded: list
+):  # frozen models moved off the GPU while training
     "Call `on_eval(step, components)` with the weights of `step`: eval mode, no gradients, every model on the device."
-    now = copy.copy(c); now.unet, now.text_encoder = acc.unwrap_model(unet), acc.unwrap_model(te)
+    now = copy.copy(c)
+    now.unet, now.text_encoder = acc.unwrap_model(unet), acc.unwrap_model(te)
     train_te = now.text_encoder.training
-    for m in offloaded: m.to(acc.device)
-    now.unet.eval(); now.text_encoder.eval()
-    with torch.no_grad(), acc.autocast(): on_eval(step, now)
-    now.unet.train(); now.text_encoder.train(train_te)
-    for m in offloaded: m.to('cpu')
+    for m in offloaded:
+        m.to(acc.device)
+    now.unet.eval()
+    now.text_encoder.eval()
+    with torch.no_grad(), acc.autocast():
+        on_eval(step, now)
+    now.unet.train()
+    now.text_encoder.train(train_te)
+    for m in offloaded:
+        m.to('cpu')
 
 # %% ../nbs/05_train.ipynb #512c7b57
-def train(cfg, c, instance_images, class_images=None, # PIL images or paths; class images used only with PPL
-          ckpt_root=None, # checkpoint folder (None: no checkpoints, no resume)
-          max_steps:int|None=None, # stop after this step (simulates an interruption)
-          progress:bool=True, log_every:int=1,
-          on_eval=None) -> TrainResult: # `on_eval(step, components)` after each of `cfg.eval_steps` before the last
+def train(
+    cfg,
+    c,
+    instance_images,
+    class_images=None,  # PIL images or paths; class images used only with PPL
+    ckpt_root=None,  # checkpoint folder (None: no checkpoints, no resume)
+    max_steps: int | None = None,  # stop after this step (simulates an interruption)
+    progress: bool = True,
+    log_every: int = 1,
+    on_eval=None,
+) -> TrainResult:  # `on_eval(step, components)` after each of `cfg.eval_steps` before the last
     "Fine-tune `c.unet` (and `c.text_encoder` if configured) on the subject, resuming from the newest checkpoint."
     from accelerate import Accelerator
     from diffusers.optimization import get_scheduler
+
     t0 = time.time()
     evals = set(cfg.eval_steps or ()) if on_eval else set()
     device = get_device(cfg.device)
@@ -231,29 +330,45 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
     acc = Accelerator(mixed_precision=mp, gradient_accumulation_steps=cfg.grad_accum, cpu=device.type == 'cpu')
     wdtype = get_dtype(mp, acc.device)
     c.vae.requires_grad_(False).to(acc.device, wdtype)
-    if cfg.method == 'lora': add_run_lora(cfg, c, acc.device, wdtype)   # frozen weights in wdtype, float32 adapters only
+    if cfg.method == 'lora':
+        add_run_lora(cfg, c, acc.device, wdtype)  # frozen weights in wdtype, float32 adapters only
     else:
-        c.text_encoder.requires_grad_(cfg.train_text_encoder).to(acc.device, torch.float32 if cfg.train_text_encoder else wdtype)
+        c.text_encoder.requires_grad_(cfg.train_text_encoder).to(
+            acc.device, torch.float32 if cfg.train_text_encoder else wdtype
+        )
         c.unet.requires_grad_(True).to(acc.device, torch.float32)
-    if cfg.gradient_checkpointing: enable_gradient_checkpointing(c.unet, c.text_encoder if cfg.train_text_encoder else None)
-    if not cfg.ppl: class_images = None  # never touched without PPL
+    if cfg.gradient_checkpointing:
+        enable_gradient_checkpointing(c.unet, c.text_encoder if cfg.train_text_encoder else None)
+    if not cfg.ppl:
+        class_images = None  # never touched without PPL
     data = prepare_data(cfg, c, instance_images, class_images)
     offload = acc.device.type == 'cuda'  # cached inputs: the frozen encoders are not needed on the GPU while training
-    offloaded = [m for m, cached in ((c.vae, data.inst_lat is not None and (data.class_ds is None or data.class_lat is not None)),
-                                     (c.text_encoder, data.inst_emb is not None)) if offload and cached]
-    for m in offloaded: m.to('cpu')
+    offloaded = [
+        m
+        for m, cached in (
+            (c.vae, data.inst_lat is not None and (data.class_ds is None or data.class_lat is not None)),
+            (c.text_encoder, data.inst_emb is not None),
+        )
+        if offload and cached
+    ]
+    for m in offloaded:
+        m.to('cpu')
     t_setup = time.time() - t0
     params = [p for m in (c.unet, c.text_encoder) for p in m.parameters() if p.requires_grad]
     opt = make_optimizer(params, cfg.train_lr, cfg.use_8bit_adam, device=acc.device)
     sched = get_scheduler(cfg.lr_scheduler, opt, num_warmup_steps=cfg.lr_warmup_steps, num_training_steps=cfg.steps)
-    if cfg.train_text_encoder: unet, te, opt, sched = acc.prepare(c.unet, c.text_encoder, opt, sched)
-    else: (unet, opt, sched), te = acc.prepare(c.unet, opt, sched), c.text_encoder
+    if cfg.train_text_encoder:
+        unet, te, opt, sched = acc.prepare(c.unet, c.text_encoder, opt, sched)
+    else:
+        (unet, opt, sched), te = acc.prepare(c.unet, opt, sched), c.text_encoder
     start = 0
     if ckpt_root is not None and list_checkpoints(ckpt_root):
         start, path = list_checkpoints(ckpt_root)[-1]
         acc.load_state(str(path))
-    unet.train(); te.train(cfg.train_text_encoder)
-    c_run = copy.copy(c); c_run.text_encoder = te
+    unet.train()
+    te.train(cfg.train_text_encoder)
+    c_run = copy.copy(c)
+    c_run.text_encoder = te
     log, end = [], min(cfg.steps, max_steps or cfg.steps)
     bar = tqdm(range(start, end), initial=start, total=cfg.steps, desc='train', mininterval=2, disable=not progress)
     step_s, sync = [], (torch.cuda.synchronize if acc.device.type == 'cuda' else (lambda: None))
@@ -261,68 +376,130 @@ def train(cfg, c, instance_images, class_images=None, # PIL images or paths; cla
         ts = time.perf_counter()
         for micro in range(cfg.grad_accum):
             with acc.accumulate(unet):
-                loss, inst, prior, _, _ = train_step(c_run, unet, data, cfg.train_batch_size, step_generator(cfg.seed, step, micro),
-                                                     cfg.ppl, cfg.prior_loss_weight, cfg.snr_gamma)
+                loss, inst, prior, _, _ = train_step(
+                    c_run,
+                    unet,
+                    data,
+                    cfg.train_batch_size,
+                    step_generator(cfg.seed, step, micro),
+                    cfg.ppl,
+                    cfg.prior_loss_weight,
+                    cfg.snr_gamma,
+                )
                 acc.backward(loss)
-                if acc.sync_gradients and cfg.max_grad_norm: acc.clip_grad_norm_(params, cfg.max_grad_norm)
-                opt.step(); sched.step(); opt.zero_grad(set_to_none=True)
-        sync(); step_s.append(time.perf_counter() - ts)
+                if acc.sync_gradients and cfg.max_grad_norm:
+                    acc.clip_grad_norm_(params, cfg.max_grad_norm)
+                opt.step()
+                sched.step()
+                opt.zero_grad(set_to_none=True)
+        sync()
+        step_s.append(time.perf_counter() - ts)
         if step % log_every == 0 or step == end - 1:
-            log.append(dict(step=step + 1, loss=loss.item(), instance=inst.item(), prior=prior.item(), lr=sched.get_last_lr()[0]))
+            log.append(
+                dict(
+                    step=step + 1, loss=loss.item(), instance=inst.item(), prior=prior.item(), lr=sched.get_last_lr()[0]
+                )
+            )
             bar.set_postfix(loss=f'{loss.item():.4f}', refresh=False)
-        if ckpt_root is not None and cfg.checkpoint_every and (step + 1) % cfg.checkpoint_every == 0 and step + 1 < cfg.steps:
+        if (
+            ckpt_root is not None
+            and cfg.checkpoint_every
+            and (step + 1) % cfg.checkpoint_every == 0
+            and step + 1 < cfg.steps
+        ):
             save_checkpoint(acc, ckpt_root, step + 1, cfg.checkpoints_total_limit)
-        if step + 1 in evals and step + 1 < cfg.steps: _evaluate_now(on_eval, step + 1, c, acc, unet, te, offloaded)
+        if step + 1 in evals and step + 1 < cfg.steps:
+            _evaluate_now(on_eval, step + 1, c, acc, unet, te, offloaded)
     bar.close()
     c.unet, c.text_encoder = acc.unwrap_model(unet), acc.unwrap_model(te)
-    c.vae.to(acc.device); c.text_encoder.to(acc.device)
-    c.unet.eval(); c.text_encoder.eval()
-    return TrainResult(steps=end, resumed_from=start, seconds=time.time() - t0, log=log, step_seconds=step_s, setup_seconds=t_setup)
+    c.vae.to(acc.device)
+    c.text_encoder.to(acc.device)
+    c.unet.eval()
+    c.text_encoder.eval()
+    return TrainResult(
+        steps=end, resumed_from=start, seconds=time.time() - t0, log=log, step_seconds=step_s, setup_seconds=t_setup
+    )
 
 # %% ../nbs/05_train.ipynb #40cfb7e9
-LORA_WEIGHTS = 'pytorch_lora_weights.safetensors'   # diffusers' file name for a pipeline's LoRA weights
+LORA_WEIGHTS = 'pytorch_lora_weights.safetensors'  # diffusers' file name for a pipeline's LoRA weights
 
-def save_pipeline(c, dest, half:bool=False, extra:dict|None=None) -> Path:
+
+def save_pipeline(c, dest, half: bool = False, extra: dict | None = None) -> Path:
     "Save components `c` as a StableDiffusionPipeline folder at `dest` (atomically); `extra` goes to train_info.json."
     from diffusers import StableDiffusionPipeline
+
     conv = (lambda m: copy.deepcopy(m).to(torch.float16)) if half else (lambda m: m)
-    pipe = StableDiffusionPipeline(vae=conv(c.vae), text_encoder=conv(c.text_encoder), tokenizer=c.tokenizer, unet=conv(c.unet),
-                                   scheduler=_pipeline_scheduler(c.noise_scheduler), safety_checker=None, feature_extractor=None,
-                                   requires_safety_checker=False)
+    pipe = StableDiffusionPipeline(
+        vae=conv(c.vae),
+        text_encoder=conv(c.text_encoder),
+        tokenizer=c.tokenizer,
+        unet=conv(c.unet),
+        scheduler=pipeline_scheduler(c.noise_scheduler),
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
     with atomic_dir(dest) as tmp:
         pipe.save_pretrained(tmp, safe_serialization=True)
-        write_json(tmp/'train_info.json', {'half': half, **(extra or {})})
+        write_json(tmp / 'train_info.json', {'half': half, **(extra or {})})
     return Path(dest)
+
 
 def is_trained(model_dir) -> bool:
     "True when `model_dir` holds a completely saved fine-tuned pipeline, or a run's saved LoRA adapters."
     d = Path(model_dir)
-    return (d/'train_info.json').exists() and ((d/'model_index.json').exists() or (d/LORA_WEIGHTS).exists())
+    return (d / 'train_info.json').exists() and ((d / 'model_index.json').exists() or (d / LORA_WEIGHTS).exists())
 
 # %% ../nbs/05_train.ipynb #379436d9
-def save_lora(c, dest, cfg, extra:dict|None=None) -> Path:
+def save_lora(c, dest, cfg, extra: dict | None = None) -> Path:
     "Save the LoRA adapters of `c` (UNet, and text encoder if it has them) to `dest/pytorch_lora_weights.safetensors`, atomically."
     from peft.utils import get_peft_model_state_dict
     from diffusers import StableDiffusionPipeline
     from diffusers.utils import convert_state_dict_to_diffusers
+
     has = lambda m: bool(getattr(m, 'peft_config', None))
     layers = lambda m: convert_state_dict_to_diffusers(get_peft_model_state_dict(m)) if has(m) else None
     meta = lambda m: m.peft_config['default'].to_dict() if has(m) else None
     with atomic_dir(dest) as tmp:
-        StableDiffusionPipeline.save_lora_weights(tmp, unet_lora_layers=layers(c.unet), text_encoder_lora_layers=layers(c.text_encoder),
-                                                  unet_lora_adapter_metadata=meta(c.unet), text_encoder_lora_adapter_metadata=meta(c.text_encoder),
-                                                  weight_name=LORA_WEIGHTS, safe_serialization=True)
-        write_json(tmp/'train_info.json', {'method': 'lora', 'base_model': cfg.model, 'revision': cfg.revision, 'variant': cfg.variant,
-                                           'lora_rank': cfg.lora_rank, 'lora_alpha': cfg.lora_alpha or cfg.lora_rank, **(extra or {})})
+        StableDiffusionPipeline.save_lora_weights(
+            tmp,
+            unet_lora_layers=layers(c.unet),
+            text_encoder_lora_layers=layers(c.text_encoder),
+            unet_lora_adapter_metadata=meta(c.unet),
+            text_encoder_lora_adapter_metadata=meta(c.text_encoder),
+            weight_name=LORA_WEIGHTS,
+            safe_serialization=True,
+        )
+        write_json(
+            tmp / 'train_info.json',
+            {
+                'method': 'lora',
+                'base_model': cfg.model,
+                'revision': cfg.revision,
+                'variant': cfg.variant,
+                'lora_rank': cfg.lora_rank,
+                'lora_alpha': cfg.lora_alpha or cfg.lora_rank,
+                **(extra or {}),
+            },
+        )
     return Path(dest)
 
-def save_trained(c, cfg, dest, extra:dict|None=None) -> Path:
+
+def save_trained(c, cfg, dest, extra: dict | None = None) -> Path:
     "Save a run's result: the whole pipeline (method 'full', fp16 with `save_half`) or its adapters ('lora')."
-    return save_lora(c, dest, cfg, extra) if cfg.method == 'lora' else save_pipeline(c, dest, half=cfg.save_half, extra=extra)
+    return (
+        save_lora(c, dest, cfg, extra)
+        if cfg.method == 'lora'
+        else save_pipeline(c, dest, half=cfg.save_half, extra=extra)
+    )
+
 
 def load_trained(cfg, model_dir, dtype=torch.float32, device='cpu'):
     "The components of a trained run: its saved pipeline, or the base model (`cfg.model`) with its saved adapters loaded."
-    if not (Path(model_dir)/LORA_WEIGHTS).exists(): return load_components(model_dir, dtype=dtype, device=device)
+    if not (Path(model_dir) / LORA_WEIGHTS).exists():
+        return load_components(model_dir, dtype=dtype, device=device)
     c = load_components(cfg.model, cfg.revision, cfg.variant, dtype, device)
-    load_pipeline(None, components=c, device=device).load_lora_weights(str(model_dir), weight_name=LORA_WEIGHTS)   # into c's own modules
+    load_pipeline(None, components=c, device=device).load_lora_weights(
+        str(model_dir), weight_name=LORA_WEIGHTS
+    )  # into c's own modules
     return c

@@ -1,30 +1,39 @@
 """The site's configuration and tools (docs/), without building the site (`make docs` builds and checks it)."""
+
 import json, shutil, sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT/'docs'))
+sys.path.insert(0, str(ROOT / 'docs'))
 import nbsource, check_site  # noqa: E402
+
 
 def test_config_parses():
     import runpy
-    cfg = runpy.run_path(str(ROOT/'docs'/'conf.py'))
+
+    cfg = runpy.run_path(str(ROOT / 'docs' / 'conf.py'))
     assert cfg['extensions'] == ['myst_nb'] and cfg['html_theme'] == 'pydata_sphinx_theme'
     assert cfg['nb_execution_mode'] == 'cache' and cfg['nb_execution_raise_on_error']
-    assert set(cfg['html_sidebars']['**']) <= {p.stem for p in (ROOT/'docs'/'_templates').glob('*.html')}
+    assert set(cfg['html_sidebars']['**']) <= {p.stem for p in (ROOT / 'docs' / '_templates').glob('*.html')}
     import myst_nb, pydata_sphinx_theme, jupyter_cache, playwright  # noqa: F401 - installed by the dev extras
+
 
 def test_every_notebook_in_the_contents_once():
     pages = [d for docs in nbsource.TOC.values() for d in docs]
     assert len(pages) == len(set(pages))
-    nbs = {p.stem for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith('_')} - {'index'}
+    nbs = {p.stem for p in (ROOT / 'nbs').glob('*.ipynb') if not p.name.startswith('_')} - {'index'}
     assert set(pages) == nbs
+
 
 def _site_nb(name):
     import nbformat
-    return nbformat.reads(nbsource.notebook_for_site((ROOT/'nbs'/name).read_text(encoding='utf-8'), Path(name).stem), 4)
+
+    return nbformat.reads(
+        nbsource.notebook_for_site((ROOT / 'nbs' / name).read_text(encoding='utf-8'), Path(name).stem), 4
+    )
+
 
 def test_notebook_for_site():
     nb = _site_nb('05_train.ipynb')
@@ -39,10 +48,10 @@ def test_notebook_for_site():
     # an exported definition: its code behind a toggle, then its documentation, naming the module
     i = next(i for i, c in enumerate(cells) if src(c).startswith('def ppl_loss('))
     assert tags(cells[i]) == ['hide-input']
-    assert src(cells[i+1]) == "_site_show_doc(ppl_loss, module='train')" and tags(cells[i+1]) == ['remove-input']
+    assert src(cells[i + 1]) == "_site_show_doc(ppl_loss, module='train')" and tags(cells[i + 1]) == ['remove-input']
     # a cell's names are documented in the order they are defined
     i = next(i for i, c in enumerate(cells) if 'def add_lora(' in src(c))
-    test = [src(c).split('(')[1].split(',')[0] for c in cells[i+1:i+3]]
+    test = [src(c).split('(')[1].split(',')[0] for c in cells[i + 1 : i + 3]]
     assert test == ['add_lora', 'add_run_lora'], test
     # private names get no documentation
     assert not any("_site_show_doc(_" in src(c) for c in cells)
@@ -51,28 +60,33 @@ def test_notebook_for_site():
     assert not any('default_exp' in src(c) for c in cells)
     assert nb['metadata']['kernelspec']['name'] == 'python3'
 
+
 def test_skipped_and_index():
-    cells = _site_nb('12_batch.ipynb')['cells']
+    cells = _site_nb('22_batch.ipynb')['cells']
     slow = [c for c in cells if 'skip-execution' in c['metadata'].get('tags', [])]
     assert slow and all(c['source'].startswith('# not run when the site is built (slow)') for c in slow)
-    main = _site_nb('21_main.ipynb')['cells']
+    main = _site_nb('41_main.ipynb')['cells']
     assert any(c['source'].startswith('# not run when the site is built (eval: false)') for c in main)
     index = _site_nb('index.ipynb')['cells']
     assert index[-1]['cell_type'] == 'markdown' and '```{toctree}' in index[-1]['source']
     assert all(d in index[-1]['source'] for docs in nbsource.TOC.values() for d in docs)
 
+
 def test_add_links():
     sym = nbsource.symbol_pages()
     assert sym['RunConfig'] == ('02_config', 'runconfig') and sym['ppl_loss'] == ('05_train', 'ppl_loss')
-    assert not any(n.startswith('_') for n in sym) and 'train' not in sym   # the module's name too
+    assert not any(n.startswith('_') for n in sym) and 'train' not in sym  # the module's name too
     link = lambda md: nbsource.add_links(md, sym)
-    assert link('see `05_train`, `run`') == 'see [`05_train`](05_train.ipynb), `run`'   # `run` is also a command
+    assert link('see `05_train`, `run`') == 'see [`05_train`](05_train.ipynb), `run`'  # `run` is also a command
     assert link('`run.ipynb`, `other.ipynb`') == '[`run.ipynb`](run.ipynb), `other.ipynb`'
     assert link('already [`05_train`](05_train.ipynb)') == 'already [`05_train`](05_train.ipynb)'
     assert link('`99_nothing` and `steps`') == '`99_nothing` and `steps`'
-    assert link('`ppl_loss`') == ('<a class="reference internal" href="05_train.html#ppl_loss">'
-                                  '<code class="docutils literal notranslate">ppl_loss</code></a>')
-    assert link('```python\n`ppl_loss`\n```') == '```python\n`ppl_loss`\n```'   # not inside fenced code
+    assert link('`ppl_loss`') == (
+        '<a class="reference internal" href="05_train.html#ppl_loss">'
+        '<code class="docutils literal notranslate">ppl_loss</code></a>'
+    )
+    assert link('```python\n`ppl_loss`\n```') == '```python\n`ppl_loss`\n```'  # not inside fenced code
+
 
 def test_library_digest_follows_imports():
     mods = nbsource.library_modules('from dreambooth_nb.train import train')
@@ -82,51 +96,92 @@ def test_library_digest_follows_imports():
     assert a == nbsource.library_digest('import dreambooth_nb.core')
     assert a != nbsource.library_digest('from dreambooth_nb.train import train')
 
+
 def _page(d, name, body):
-    (d/name).write_text(f'<html><body><article>{body}</article></body></html>', encoding='utf-8')
+    (d / name).write_text(f'<html><body><article>{body}</article></body></html>', encoding='utf-8')
+
 
 def test_check_site_finds_problems(tmp_path, monkeypatch):
     from PIL import Image
-    nbs = tmp_path/'nbs'; nbs.mkdir(); site = tmp_path/'site'; site.mkdir()
-    nb = {'cells': [{'cell_type': 'markdown', 'metadata': {}, 'source': ['# Title\n', '## The `loss`\n']}],
-          'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5}
-    (nbs/'a.ipynb').write_text(json.dumps(nb)); (nbs/'b.ipynb').write_text(json.dumps(nb))
+
+    nbs = tmp_path / 'nbs'
+    nbs.mkdir()
+    site = tmp_path / 'site'
+    site.mkdir()
+    nb = {
+        'cells': [{'cell_type': 'markdown', 'metadata': {}, 'source': ['# Title\n', '## The `loss`\n']}],
+        'metadata': {},
+        'nbformat': 4,
+        'nbformat_minor': 5,
+    }
+    (nbs / 'a.ipynb').write_text(json.dumps(nb))
+    (nbs / 'b.ipynb').write_text(json.dumps(nb))
     monkeypatch.setattr(check_site, 'NBS', nbs)
-    Image.new('RGB', (4, 4)).save(site/'ok.png')
+    Image.new('RGB', (4, 4)).save(site / 'ok.png')
     _page(site, 'index.html', '<h1>Home</h1><a href="a.html#the-loss">a</a>')
     _page(site, 'a.html', '<h1>Title</h1><h2 id="the-loss">The loss<a class="headerlink">#</a></h2><img src="ok.png">')
     problems, n = check_site.check_static(site)
     assert n == 2 and problems == ['no page for nbs/b.ipynb']
     _page(site, 'b.html', '<h1>Title</h1><a href="c.html">c</a><a href="a.html#nope">x</a><img src="gone.png">')
     problems, _ = check_site.check_static(site)
-    assert sorted(problems) == sorted(["b.html: broken link c.html", "b.html: no anchor #nope on a.html",
-                                       "b.html: image gone.png missing or unreadable (FileNotFoundError)",
-                                       "b.html: heading missing: 'The loss'"])
+    assert sorted(problems) == sorted(
+        [
+            "b.html: broken link c.html",
+            "b.html: no anchor #nope on a.html",
+            "b.html: image gone.png missing or unreadable (FileNotFoundError)",
+            "b.html: heading missing: 'The loss'",
+        ]
+    )
+
 
 def test_notebook_headings_skip_code_fences(tmp_path):
-    nb = {'cells': [{'cell_type': 'markdown', 'metadata': {}, 'source': '# A\n```sh\n# a comment\n```\n### [B](x.html) `c`'}]}
-    (tmp_path/'n.ipynb').write_text(json.dumps(nb))
-    assert check_site.notebook_headings(tmp_path/'n.ipynb') == ['A', 'B c']
+    nb = {
+        'cells': [
+            {'cell_type': 'markdown', 'metadata': {}, 'source': '# A\n```sh\n# a comment\n```\n### [B](x.html) `c`'}
+        ]
+    }
+    (tmp_path / 'n.ipynb').write_text(json.dumps(nb))
+    assert check_site.notebook_headings(tmp_path / 'n.ipynb') == ['A', 'B c']
 
-@pytest.mark.skipif(not any(map(shutil.which, ('chromium', 'chromium-browser', 'google-chrome'))),
-                    reason='no Chromium here (`make docs` installs it)')
+
+@pytest.mark.skipif(
+    not any(map(shutil.which, ('chromium', 'chromium-browser', 'google-chrome'))),
+    reason='no Chromium here (`make docs` installs it)',
+)
 def test_browser_check_finds_problems(tmp_path, monkeypatch):
     from PIL import Image
     from playwright.sync_api import sync_playwright
-    nbs = tmp_path/'nbs'; nbs.mkdir(); site = tmp_path/'site'; site.mkdir(); screens = site/'_screens'; screens.mkdir()
+
+    nbs = tmp_path / 'nbs'
+    nbs.mkdir()
+    site = tmp_path / 'site'
+    site.mkdir()
+    screens = site / '_screens'
+    screens.mkdir()
     nb = {'cells': [{'cell_type': 'markdown', 'metadata': {}, 'source': '# Title\n## Shown\n## Not shown'}]}
-    (nbs/'p.ipynb').write_text(json.dumps(nb))
+    (nbs / 'p.ipynb').write_text(json.dumps(nb))
     monkeypatch.setattr(check_site, 'NBS', nbs)
-    Image.effect_noise((64, 64), 60).convert('RGB').save(site/'ok.png')
-    _page(site, 'p.html', '<h1>Title</h1><h2>Shown</h2><p>text</p><div class="cell_output"><img src="ok.png"></div>'
-                          '<img src="gone.png"><p>## Not shown</p>')
+    Image.effect_noise((64, 64), 60).convert('RGB').save(site / 'ok.png')
+    _page(
+        site,
+        'p.html',
+        '<h1>Title</h1><h2>Shown</h2><p>text</p><div class="cell_output"><img src="ok.png"></div>'
+        '<img src="gone.png"><p>## Not shown</p>',
+    )
     srv, base = check_site.serve(site)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=check_site.chromium(), args=check_site.CHROMIUM_FLAGS)
             problems = check_site.check_page(browser, base, 'p', (1, 1, 2), screens)
             browser.close()
-    finally: srv.shutdown()
-    assert sorted(problems) == sorted([f'p: the browser could not load {base}/gone.png (404)', 'p: image not shown: gone.png',
-                                       "p: heading not rendered: 'Not shown'", 'p: 0 tables, expected at least 1'])
-    assert (screens/'p.png').exists() and (screens/'p-figure.png').exists()
+    finally:
+        srv.shutdown()
+    assert sorted(problems) == sorted(
+        [
+            f'p: the browser could not load {base}/gone.png (404)',
+            'p: image not shown: gone.png',
+            "p: heading not rendered: 'Not shown'",
+            'p: 0 tables, expected at least 1',
+        ]
+    )
+    assert (screens / 'p.png').exists() and (screens / 'p-figure.png').exists()

@@ -1,75 +1,162 @@
 "`dreambooth-nb run` end to end on the tiny preset: papermill, class images, exit codes, and resuming only the same settings."
-import json, os, signal, subprocess, sys, time
-from pathlib import Path
-import pytest
+
+import json, os, signal, subprocess, time
 from conftest import cli, BIN
 
+
 def test_run_ppl_then_reuse(data_dir, tmp_path):
-    out = tmp_path/'r'
-    r = cli('run', '--subject', 'dog', '--condition', 'ppl', '--preset', 'tiny', '--data-dir', data_dir, '--out', out, '--set', 'steps=6')
+    out = tmp_path / 'r'
+    r = cli(
+        'run',
+        '--subject',
+        'dog',
+        '--condition',
+        'ppl',
+        '--preset',
+        'tiny',
+        '--data-dir',
+        data_dir,
+        '--out',
+        out,
+        '--set',
+        'steps=6',
+    )
     assert r.returncode == 0, r.stderr[-3000:]
-    run = out/'dog'/'ppl'
-    nb = json.loads((run/'run.ipynb').read_text())
+    run = out / 'dog' / 'ppl'
+    nb = json.loads((run / 'run.ipynb').read_text())
     injected = [c for c in nb['cells'] if 'injected-parameters' in c['metadata'].get('tags', [])]
-    assert injected and "subject = \"dog\"" in ''.join(injected[0]['source']) and 'steps' in ''.join(injected[0]['source'])
+    assert (
+        injected and "subject = \"dog\"" in ''.join(injected[0]['source']) and 'steps' in ''.join(injected[0]['source'])
+    )
     from diffusers import StableDiffusionPipeline
-    StableDiffusionPipeline.from_pretrained(run/'model')
-    cls = out/'class_images'/'dog'
-    man = json.loads((cls/'manifest.json').read_text())
+
+    StableDiffusionPipeline.from_pretrained(run / 'model')
+    cls = out / 'class_images' / 'dog'
+    man = json.loads((cls / 'manifest.json').read_text())
     assert man['count'] == 4 and man['last_generated'] == 4 and man['prompt'] == 'a dog'
     mt = {p.name: p.stat().st_mtime_ns for p in cls.glob('*.png')}
     assert len(mt) == 4
-    assert json.loads((run/'metrics.json').read_text())['metrics'].keys() >= {'dino', 'clip_i', 'clip_t', 'pres', 'div'}
-    assert (run/'samples.csv').exists() and len(list((run/'samples').glob('*.png'))) >= 4
+    assert json.loads((run / 'metrics.json').read_text())['metrics'].keys() >= {
+        'dino',
+        'clip_i',
+        'clip_t',
+        'pres',
+        'div',
+    }
+    assert (run / 'samples.csv').exists() and len(list((run / 'samples').glob('*.png'))) >= 4
     # another subject of the same class reuses the class images: nothing regenerated
-    r = cli('run', '--subject', 'dog2', '--condition', 'ppl', '--preset', 'tiny', '--data-dir', data_dir, '--out', out, '--set', 'steps=3')
+    r = cli(
+        'run',
+        '--subject',
+        'dog2',
+        '--condition',
+        'ppl',
+        '--preset',
+        'tiny',
+        '--data-dir',
+        data_dir,
+        '--out',
+        out,
+        '--set',
+        'steps=3',
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     assert {p.name: p.stat().st_mtime_ns for p in cls.glob('*.png')} == mt
-    assert json.loads((cls/'manifest.json').read_text())['last_generated'] == 0
+    assert json.loads((cls / 'manifest.json').read_text())['last_generated'] == 0
+
 
 def test_no_ppl_makes_no_class_images(data_dir, tmp_path):
-    r = cli('run', '--subject', 'dog', '--condition', 'no_ppl', '--data-dir', data_dir, '--out', tmp_path, '--set', 'steps=3')
+    r = cli(
+        'run',
+        '--subject',
+        'dog',
+        '--condition',
+        'no_ppl',
+        '--data-dir',
+        data_dir,
+        '--out',
+        tmp_path,
+        '--set',
+        'steps=3',
+    )
     assert r.returncode == 0, r.stderr[-3000:]
-    assert not (tmp_path/'class_images').exists()
-    assert (tmp_path/'dog'/'no_ppl'/'metrics.json').exists()
+    assert not (tmp_path / 'class_images').exists()
+    assert (tmp_path / 'dog' / 'no_ppl' / 'metrics.json').exists()
+
 
 def test_bad_input_refused_before_work(data_dir, tmp_path):
     r = cli('run', '--subject', 'dog', '--condition', 'prior', '--data-dir', data_dir, '--out', tmp_path)
-    assert r.returncode == 2 and 'prior' in r.stderr   # argparse's own refusal
+    assert r.returncode == 2 and 'prior' in r.stderr  # argparse's own refusal
     r = cli('run', '--subject', 'dog', '--data-dir', data_dir, '--out', tmp_path, '--set', 'resolution=63')
     assert r.returncode == 2 and r.stderr == 'error: resolution must be a multiple of 8, got 63\n'
-    assert not (tmp_path/'dog').exists()
+    assert not (tmp_path / 'dog').exists()
+
 
 def test_failing_run_keeps_notebook(data_dir, tmp_path):
     # a model folder that does not exist fails inside the notebook: error in one line, notebook kept
-    r = cli('run', '--subject', 'dog', '--condition', 'no_ppl', '--data-dir', data_dir, '--out', tmp_path, '--preset', 'sd15',
-            '--set', f'model={tmp_path}/nomodel', '--set', 'mixed_precision=no', '--set', 'use_8bit_adam=false')
+    r = cli(
+        'run',
+        '--subject',
+        'dog',
+        '--condition',
+        'no_ppl',
+        '--data-dir',
+        data_dir,
+        '--out',
+        tmp_path,
+        '--preset',
+        'sd15',
+        '--set',
+        f'model={tmp_path}/nomodel',
+        '--set',
+        'mixed_precision=no',
+        '--set',
+        'use_8bit_adam=false',
+    )
     assert r.returncode == 1
     assert 'failed in cell' in r.stderr and 'nomodel' in r.stderr and 'run.ipynb' in r.stderr
-    assert (tmp_path/'dog'/'no_ppl'/'run.ipynb').exists()
+    assert (tmp_path / 'dog' / 'no_ppl' / 'run.ipynb').exists()
+
 
 def _kill_after_checkpoint(args, env, ck):
     "Start the command, SIGKILL its process group once a checkpoint is complete; the checkpoint steps written."
     p = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     t0 = time.time()
-    while time.time() - t0 < 240 and not list(ck.glob('checkpoint-*/step.json')) and p.poll() is None: time.sleep(0.2)
-    os.killpg(p.pid, signal.SIGKILL); p.wait()
-    return sorted(int(c.name.split('-')[1]) for c in ck.glob('checkpoint-*') if (c/'step.json').exists())
+    while time.time() - t0 < 240 and not list(ck.glob('checkpoint-*/step.json')) and p.poll() is None:
+        time.sleep(0.2)
+    os.killpg(p.pid, signal.SIGKILL)
+    p.wait()
+    return sorted(int(c.name.split('-')[1]) for c in ck.glob('checkpoint-*') if (c / 'step.json').exists())
+
 
 def test_killed_run_resumes_same_settings_only(data_dir, tmp_path):
-    base = [str(BIN/'dreambooth-nb'), 'run', '--subject', 'dog', '--condition', 'no_ppl', '--data-dir', str(data_dir), '--out', str(tmp_path),
-            '--set', 'checkpoint_every=10']
+    base = [
+        str(BIN / 'dreambooth-nb'),
+        'run',
+        '--subject',
+        'dog',
+        '--condition',
+        'no_ppl',
+        '--data-dir',
+        str(data_dir),
+        '--out',
+        str(tmp_path),
+        '--set',
+        'checkpoint_every=10',
+    ]
     env = {**os.environ, 'OMP_NUM_THREADS': '1'}
-    run = tmp_path/'dog'/'no_ppl'
-    steps = _kill_after_checkpoint(base + ['--set', 'steps=150'], env, run/'checkpoints')
+    run = tmp_path / 'dog' / 'no_ppl'
+    steps = _kill_after_checkpoint(base + ['--set', 'steps=150'], env, run / 'checkpoints')
     assert steps, 'no checkpoint was written before the kill'
-    r = subprocess.run(base + ['--set', 'steps=150'], env=env, capture_output=True, text=True)   # the same settings: resumed
+    r = subprocess.run(
+        base + ['--set', 'steps=150'], env=env, capture_output=True, text=True
+    )  # the same settings: resumed
     assert r.returncode == 0, r.stderr[-3000:]
-    info = json.loads((run/'model'/'train_info.json').read_text())
+    info = json.loads((run / 'model' / 'train_info.json').read_text())
     assert info['resumed_from'] >= 10 and info['steps'] == 150 and 'starting fresh' not in r.stdout
-    assert not (run/'checkpoints').exists()  # checkpoints removed once the model is saved
-    r = subprocess.run(base + ['--set', 'steps=30'], env=env, capture_output=True, text=True)    # another setting: fresh
+    assert not (run / 'checkpoints').exists()  # checkpoints removed once the model is saved
+    r = subprocess.run(base + ['--set', 'steps=30'], env=env, capture_output=True, text=True)  # another setting: fresh
     assert r.returncode == 0, r.stderr[-3000:]
     assert 'dog/no_ppl: settings changed since the last attempt (steps: 150 -> 30): starting fresh' in r.stdout
-    info = json.loads((run/'model'/'train_info.json').read_text())
+    info = json.loads((run / 'model' / 'train_info.json').read_text())
     assert info['resumed_from'] == 0 and info['steps'] == 30
