@@ -69,7 +69,8 @@ def images(n, res, seed):
 def image_files(folder, n_inst, n_class, res, seed=0):
     """Files as the two loops read them: the instance photos at their source size (DreamBench `dog`, 512 px JPEGs, when
     ../shared/dreambench or $DREAMBENCH_DIR is present; else smooth synthetic 512 px JPEGs) and class images saved as
-    JPEGs at the training resolution, as diffusers' script saves what it generates. Returns (instance paths, class paths)."""
+    JPEGs at the training resolution, as diffusers' script saves what it generates. Returns (instance paths, class
+    paths)."""
     from PIL import ImageFilter
     from dreambooth_nb.core import find_dreambench
 
@@ -161,7 +162,7 @@ def baseline_batches(c, cfg, inst_paths, class_paths, loader: bool):
 
 
 def baseline_train(c, cfg, inst_paths, class_paths, steps, loader=True):
-    "A loop that behaves like diffusers' train_dreambooth.py (no caches); `loader=False` drops the per-step data loading."
+    "A loop that behaves like diffusers' train_dreambooth.py (no caches); `loader=False` drops per-step data loading."
     from accelerate import Accelerator
     from dreambooth_nb.core import get_dtype
 
@@ -354,7 +355,8 @@ def bench_train(a):
                 )
             )
             print(
-                f'round {rnd} {name:<28} {1 / med:8.2f} steps/s  median step {med * 1000:8.1f} ms  first step {times[0]:6.2f} s  '
+                f'round {rnd} {name:<28} {1 / med:8.2f} steps/s  median step {med * 1000:8.1f} ms  '
+                f'first step {times[0]:6.2f} s  '
                 + (f'peak GPU {gpu:6.2f} GiB' if gpu is not None else f'RSS +{(peak - before) / 2**30:5.2f} GiB')
                 + (f"  steps: {' '.join(f'{x:.2f}' for x in times)} s" if len(times) <= 12 else ''),
                 flush=True,
@@ -364,8 +366,10 @@ def bench_train(a):
             del times
             gc.collect()
     print(
-        f'\n== train: arch {a.arch}, {a.res}px, device {a.device} ({torch.cuda.get_device_name() if dev.type == "cuda" else "cpu"}), '
-        f'mp {a.mp}, 8-bit Adam {a.adam8}, grad ckpt {a.gc}, PPL batch 1+1, {a.steps} steps x {a.rounds} rounds (medians)'
+        f'\n== train: arch {a.arch}, {a.res}px, device {a.device} '
+        f'({torch.cuda.get_device_name() if dev.type == "cuda" else "cpu"}), '
+        f'mp {a.mp}, 8-bit Adam {a.adam8}, grad ckpt {a.gc}, PPL batch 1+1, '
+        f'{a.steps} steps x {a.rounds} rounds (medians)'
     )
     ref = (
         'baseline (diffusers-like)' if 'baseline (diffusers-like)' in results else next(iter(results))
@@ -375,7 +379,8 @@ def bench_train(a):
         s = statistics.median(r['step_s'] for r in rs)
         mem = max((r['gpu_gib'] if r['gpu_gib'] is not None else r['rss_gib']) for r in rs)
         print(
-            f'{name:<28} {1 / s:8.2f} steps/s  x{b / s:5.2f} vs {ref.split(" ")[0]}  peak {"GPU" if dev.type == "cuda" else "RSS+"} {mem:6.2f} GiB'
+            f'{name:<28} {1 / s:8.2f} steps/s  x{b / s:5.2f} vs {ref.split(" ")[0]}  '
+            f'peak {"GPU" if dev.type == "cuda" else "RSS+"} {mem:6.2f} GiB'
         )
         emit(
             a,
@@ -394,14 +399,15 @@ def bench_train(a):
             t = results[name][-1]['trainable']
             lora = 'LoRA' in name
             print(
-                f'{name:<28} trainable {t / 1e6:10.3f} M parameters; fp16 file {2 * (t if lora else total) / 1e6:9.1f} MB '
+                f'{name:<28} trainable {t / 1e6:10.3f} M parameters; '
+                f'fp16 file {2 * (t if lora else total) / 1e6:9.1f} MB '
                 f'({"the adapters" if lora else "UNet + VAE + text encoder, single file"})'
             )
             emit(a, dict(kind='method_size', variant=name, trainable=t, fp16_mb=2 * (t if lora else total) / 1e6))
 
 
 def bench_prior(a):
-    "Class-image generation: reference (PNDM 50 steps, batch 4) vs ours (DPM-Solver++ multistep); optional quality guard."
+    "Class-image generation: reference (PNDM 50 steps, batch 4) vs ours (DPM-Solver++ multistep); a quality guard."
     from dreambooth_nb.models import load_pipeline, set_scheduler, load_components
     from dreambooth_nb.core import get_dtype, TOY_DIR
 
@@ -442,7 +448,8 @@ def bench_prior(a):
     ref_name = settings[0][0]
     ref = statistics.median(out[ref_name])
     print(
-        f'\n== prior generation: arch {a.arch}, {a.res}px, {a.device}, dtype {dtype}, {a.n} images, medians of {a.rounds}'
+        f'\n== prior generation: arch {a.arch}, {a.res}px, {a.device}, dtype {dtype}, {a.n} images, '
+        f'medians of {a.rounds}'
     )
     q = {}
     if a.quality:
@@ -465,9 +472,10 @@ def bench_prior(a):
 
 
 def bench_eval(a):
-    """Evaluation of one run on the toy world, as the run notebook does it: sample the protocol (`sample_run`: the prompts
-    x images per prompt + the PRES images, fixed-slice batches, DPM-Solver++) with the base toy model, then embed and
-    score it (`evaluate_run`: DINO, CLIP-I, CLIP-T, PRES, DIV, real-image ceilings) with the toy encoders loaded once."""
+    """Evaluation of one run on the toy world, as the run notebook does it: sample the protocol (`sample_run`: the
+    prompts x images per prompt + the PRES images, fixed-slice batches, DPM-Solver++) with the base toy model, then
+    embed and score it (`evaluate_run`: DINO, CLIP-I, CLIP-T, PRES, DIV, real-image ceilings) with the toy encoders
+    loaded once."""
     import shutil, tempfile
     from dreambooth_nb.core import TOY_DIR
     from dreambooth_nb.models import load_pipeline
@@ -492,7 +500,8 @@ def bench_eval(a):
         rates['sampling'].append(len(rows) / (t1 - t0))
         rates['embedding + metrics'].append(len(rows) / (t2 - t1))
         print(
-            f'round {rnd}: {len(rows)} images ({cfg.sample_scheduler} {cfg.sample_steps} steps, batch {cfg.sample_batch_size}, '
+            f'round {rnd}: {len(rows)} images ({cfg.sample_scheduler} {cfg.sample_steps} steps, '
+            f'batch {cfg.sample_batch_size}, '
             f'{cfg.resolution} px): sampling {t1 - t0:.1f} s, embedding + metrics {t2 - t1:.1f} s',
             flush=True,
         )
@@ -506,7 +515,8 @@ def bench_eval(a):
 def bench_flops(a):
     """FLOPs of one PPL step (batch 1 instance + 1 class) by component, counted by torch's FlopCounterMode on the meta
     device (no weights, no compute: exact counts for the architecture, any resolution, in seconds on a laptop), and the
-    ceiling they put on any loop that removes the VAE and text encoder from the step: (baseline FLOPs) / (UNet FLOPs)."""
+    ceiling they put on any loop that removes the VAE and text encoder from the step: (baseline FLOPs) / (UNet
+    FLOPs)."""
     from torch.utils.flop_counter import FlopCounterMode
     from diffusers import UNet2DConditionModel, AutoencoderKL
     from transformers import CLIPTextModel, CLIPTextConfig
@@ -539,12 +549,14 @@ def bench_flops(a):
         count(lambda: unet(x, t, e).sample.float().pow(2).mean().backward()),
     )
     print(
-        f'== FLOPs per PPL step, arch {a.arch}, {a.res}px (batch 2): VAE encode {f_vae:.4g} TFLOP, text encoder {f_te:.4g}, '
+        f'== FLOPs per PPL step, arch {a.arch}, {a.res}px (batch 2): VAE encode {f_vae:.4g} TFLOP, '
+        f'text encoder {f_te:.4g}, '
         f'UNet forward {f_fwd:.4g}, UNet forward + backward {f_fb:.4g}'
     )
     for name, u in (('no checkpointing', f_fb), ('gradient checkpointing (+1 forward)', f_fb + f_fwd)):
         print(
-            f'{name:<36} baseline {u + f_vae + f_te:.4g} TFLOP, UNet only {u:.4g}: ceiling x{(u + f_vae + f_te) / u:.2f}'
+            f'{name:<36} baseline {u + f_vae + f_te:.4g} TFLOP, UNet only {u:.4g}: '
+            f'ceiling x{(u + f_vae + f_te) / u:.2f}'
         )
         emit(
             a,
@@ -559,7 +571,8 @@ def bench_flops(a):
         )
     # What autograd keeps for the backward pass with gradient checkpointing, fp16 activations (the block inputs and
     # whatever runs outside the checkpointed blocks). Without checkpointing the meta device's SDPA is the math path,
-    # which saves the full attention matrix that CUDA's flash kernel does not: that count would mislead, so it is not made.
+    # which saves the full attention matrix that CUDA's flash kernel does not: that count would mislead, so it is not
+    # made.
     with torch.device('meta'):
         unet16 = UNet2DConditionModel(**cf.unet).to(torch.float16)
     unet16.train()
@@ -575,9 +588,11 @@ def bench_flops(a):
         unet16(x.half(), t, e.half())
     n = sum(p.numel() for p in unet16.parameters())
     print(
-        f'memory-saving setting: UNet {n / 1e6:.1f} M params: fp32 weights {4 * n / 2**30:.2f} GiB + fp32 grads {4 * n / 2**30:.2f} GiB + '
-        f'AdamW8bit state ~{2 * n / 2**30:.2f} GiB; activations kept for backward with checkpointing {sum(saved.values()) / 2**30:.2f} GiB '
-        f'(plus one block recomputed at a time, and autocast\'s fp16 weight copies, {2 * n / 2**30:.2f} GiB, during the forward)'
+        f'memory-saving setting: UNet {n / 1e6:.1f} M params: fp32 weights {4 * n / 2**30:.2f} GiB + '
+        f'fp32 grads {4 * n / 2**30:.2f} GiB + AdamW8bit state ~{2 * n / 2**30:.2f} GiB; '
+        f'activations kept for backward with checkpointing {sum(saved.values()) / 2**30:.2f} GiB '
+        f'(plus one block recomputed at a time, and autocast\'s fp16 weight copies, {2 * n / 2**30:.2f} GiB, '
+        f'during the forward)'
     )
 
 

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""Pretrain the toy Stable Diffusion (nbs/31_toy_sd.ipynb) on a bare machine: torch, transformers, diffusers, numpy, PIL.
+"""Pretrain the toy Stable Diffusion (nbs/31_toy_sd.ipynb) on a bare machine: torch, transformers, diffusers, numpy,
+PIL.
 
 GPU (the committed weights, ~5 minutes of an H100/H200):
-    python3 bench/pretrain_toy.py --out dreambooth_nb/assets/toy/sd --device cuda --batch-size 256 --steps 100000 --minutes 5
+    python3 bench/pretrain_toy.py --out dreambooth_nb/assets/toy/sd --device cuda --batch-size 256 \\
+        --steps 100000 --minutes 5
 CPU smoke test:
-    python3 bench/pretrain_toy.py --out /tmp/toy_sd --device cpu --batch-size 16 --steps 30 --n-images 2000 --vae-steps 50
+    python3 bench/pretrain_toy.py --out /tmp/toy_sd --device cpu --batch-size 16 --steps 30 --n-images 2000 \\
+        --vae-steps 50
 The CLIP tokenizer is built offline by dreambooth_nb.models.clip_tokenizer() (needs open_clip_torch once) into
-the user cache (clip_tokenizer/ under $DREAMBOOTH_NB_CACHE); on a machine without open_clip, copy that folder there first or pass --tokenizer DIR.
+the user cache (clip_tokenizer/ under $DREAMBOOTH_NB_CACHE); on a machine without open_clip, copy that folder there
+first or pass --tokenizer DIR.
 """
 
 import argparse, json, os, sys, time

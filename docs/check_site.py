@@ -158,7 +158,10 @@ def _blank(png):
     return len(colours) < 20
 
 
-_BROKEN_IMAGES = "Array.from(document.querySelectorAll('article img')).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src'))"
+_BROKEN_IMAGES = (
+    "Array.from(document.querySelectorAll('article img'))"
+    ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute('src'))"
+)
 
 
 def check_page(browser, base, page, need, screens):

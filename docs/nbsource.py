@@ -36,7 +36,7 @@ SKIP_FLAGS = set(CFG.get('tst_flags', '').split())
 TOC = {
     'The method': ['00_core', '01_data', '02_config', '03_models', '04_prior', '05_train', '06_sample', '07_webui'],
     'Evaluation': ['10_encoders', '11_metrics', '12_results'],
-    'Orchestration': ['20_runner', 'run', '21_plan', '22_batch', '23_experiment', '24_study'],
+    'Orchestration': ['20_runner', '25_one_run', 'run', '21_plan', '22_batch', '23_experiment', '24_study'],
     'The toy world': ['30_toy_world', '31_toy_sd', '32_toy_encoders', '33_demo', '34_toy_study'],
     'The interface': ['40_cli', '41_main'],
 }
@@ -111,7 +111,7 @@ def symbol_pages():
 
 
 def add_links(md, symbols):
-    "Markdown `md` with notebook names (`` `05_train` ``) and the package's names (`` `RunConfig` ``) linked to their pages."
+    "Markdown `md` with notebook names (`` `05_train` ``) and the package's names (`` `RunConfig` ``) linked to pages."
 
     def nb(m):
         name = m.group(1)

@@ -40,7 +40,8 @@ def metrics(out, subject='dog'):
 
 
 def files(out):
-    "mtime of every file under `out` except the batch lock and its holder note (filelock rewrites the lock file on every acquire)."
+    """mtime of every file under `out` except the batch lock and its holder note (filelock rewrites the lock file on
+    every acquire)."""
     return {p: p.stat().st_mtime_ns for p in out.rglob('*') if p.is_file() and not p.name.startswith('.batch.lock')}
 
 
@@ -103,14 +104,35 @@ def test_corrupt_subject_fails_alone(reference, bench):
 
 def check_files_whole(out):
     """Every PNG and JSON the pipeline trusts is complete at any instant (atomic writes): none is half-written.
-    A kill can leave a write's hidden temporary file (`.name.XXXX.png`), which no reader lists."""
-    trusted = lambda pattern: (p for p in out.rglob(pattern) if not p.name.startswith('.'))
-    for p in trusted('*.png'):
+    A kill can leave a write's hidden temporary file (`.name.XXXX.png`), which no reader lists. A folder without any
+    such file fails: the check would be vacuous there. Returns how many files it read."""
+    trusted = lambda pattern: [p for p in out.rglob(pattern) if not p.name.startswith('.')]
+    pngs, jsons = trusted('*.png'), trusted('*.json')
+    assert pngs or jsons, f'no PNG or JSON file under {out}: nothing to check'
+    for p in pngs:
         Image.open(p).load()
-    for p in trusted('*.json'):
+    for p in jsons:
         json.loads(p.read_text())
     for p in out.rglob('samples.csv'):
         assert p.read_text().endswith('\n')
+    return len(pngs) + len(jsons)
+
+
+def test_check_files_whole_finds_a_torn_file(tmp_path):
+    "The check fails on an empty folder and on a half-written PNG or JSON, and passes on whole files."
+    with pytest.raises(AssertionError, match='nothing to check'):
+        check_files_whole(tmp_path)
+    Image.new('RGB', (8, 8)).save(tmp_path / 'a.png')
+    (tmp_path / 'm.json').write_text('{"metrics": {}}')
+    (tmp_path / '.a.png.tmp1.png').write_bytes(b'\x89PNG')  # a killed write's temporary file: not trusted, not read
+    assert check_files_whole(tmp_path) == 2
+    (tmp_path / 'b.png').write_bytes((tmp_path / 'a.png').read_bytes()[:40])
+    with pytest.raises(OSError):
+        check_files_whole(tmp_path)
+    (tmp_path / 'b.png').unlink()
+    (tmp_path / 'n.json').write_text('{"metrics": ')
+    with pytest.raises(json.JSONDecodeError):
+        check_files_whole(tmp_path)
 
 
 def test_killed_batch_resumes(reference, bench, tmp_path):
@@ -162,7 +184,8 @@ def test_killed_batch_resumes(reference, bench, tmp_path):
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     assert '1 succeeded, 1 skipped (done), 0 failed' in r.stdout and 'resuming dog/no_ppl' in r.stdout
     assert metrics(out) == ref  # bit-identical to the uninterrupted batch
-    # nothing lost, nothing done twice: ppl's notebook started in attempts 2-4 only, no_ppl's in 4-5; ppl untouched after
+    # nothing lost, nothing done twice: ppl's notebook started in attempts 2-4 only, no_ppl's in 4-5;
+    # ppl untouched after
     assert (headers(ppl / 'log.txt'), headers(no_ppl / 'log.txt')) == (3, 2)
     assert (ppl / 'metrics.json').stat().st_mtime_ns == done_ppl
     info = json.loads((ppl / 'model' / 'train_info.json').read_text())
@@ -172,7 +195,8 @@ def test_killed_batch_resumes(reference, bench, tmp_path):
 
 
 def test_changed_setting_starts_fresh(bench, tmp_path):
-    "A half-trained run asked for again with another setting is not resumed: its folder is set aside as stale, and the batch says so."
+    """A half-trained run asked for again with another setting is not resumed: its folder is set aside as stale, and
+    the batch says so."""
     out = tmp_path / 'c'
     run = out / 'dog' / 'no_ppl'
     args = batch_args(bench, out, 'dog', '--conditions', 'no_ppl')

@@ -36,7 +36,7 @@ def _site_nb(name):
 
 
 def test_notebook_for_site():
-    nb = _site_nb('05_train.ipynb')
+    nb = _site_nb('00_core.ipynb')
     cells = nb['cells']
     tags = lambda c: c['metadata'].get('tags', [])
     src = lambda c: c['source']
@@ -46,19 +46,33 @@ def test_notebook_for_site():
     assert not any(l.lstrip().startswith('#|') for c in cells if c['cell_type'] == 'code' for l in src(c).splitlines())
     assert not any('nbdev_export()' in src(c) for c in cells)
     # an exported definition: its code behind a toggle, then its documentation, naming the module
-    i = next(i for i, c in enumerate(cells) if src(c).startswith('def ppl_loss('))
+    i = next(i for i, c in enumerate(cells) if src(c).startswith('def pending_batches('))
     assert tags(cells[i]) == ['hide-input']
-    assert src(cells[i + 1]) == "_site_show_doc(ppl_loss, module='train')" and tags(cells[i + 1]) == ['remove-input']
-    # a cell's names are documented in the order they are defined
-    i = next(i for i, c in enumerate(cells) if 'def add_lora(' in src(c))
-    test = [src(c).split('(')[1].split(',')[0] for c in cells[i + 1 : i + 3]]
-    assert test == ['add_lora', 'add_run_lora'], test
-    # private names get no documentation
+    assert src(cells[i + 1]) == "_site_show_doc(pending_batches, module='core')"
+    assert tags(cells[i + 1]) == ['remove-input']
+    # private names get no documentation (`_dreambench_record` shares the cell of `record_dreambench`)
+    assert any('def _dreambench_record(' in src(c) for c in cells)
     assert not any("_site_show_doc(_" in src(c) for c in cells)
-    # cells with nothing left once their directives are gone (`#| default_exp train`) are dropped
+    # cells with nothing left once their directives are gone (`#| default_exp core`) are dropped
     assert all(src(c).strip() for c in cells)
     assert not any('default_exp' in src(c) for c in cells)
     assert nb['metadata']['kernelspec']['name'] == 'python3'
+
+
+def test_names_documented_in_definition_order():
+    "nbdev inserts the documentation of a cell's names last first; the site shows them in the order they are defined."
+    code = lambda text: {'cell_type': 'code', 'execution_count': None, 'metadata': {}, 'outputs': [], 'source': text}
+    nb = {
+        'cells': [code('#| default_exp core'), code('#| export\ndef first():\n    pass\n\n\ndef second():\n    pass')],
+        'metadata': {'kernelspec': {'display_name': 'python3', 'language': 'python', 'name': 'python3'}},
+        'nbformat': 4,
+        'nbformat_minor': 5,
+    }
+    import nbformat
+
+    cells = nbformat.reads(nbsource.notebook_for_site(json.dumps(nb), 'x'), 4)['cells']
+    shown = [c['source'].split('(')[1].split(',')[0] for c in cells if c['source'].startswith('_site_show_doc(')]
+    assert shown == ['first', 'second'], shown
 
 
 def test_skipped_and_index():
@@ -74,27 +88,27 @@ def test_skipped_and_index():
 
 def test_add_links():
     sym = nbsource.symbol_pages()
-    assert sym['RunConfig'] == ('02_config', 'runconfig') and sym['ppl_loss'] == ('05_train', 'ppl_loss')
+    assert sym['RunConfig'] == ('02_config', 'runconfig') and sym['validate_name'] == ('00_core', 'validate_name')
     assert not any(n.startswith('_') for n in sym) and 'train' not in sym  # the module's name too
     link = lambda md: nbsource.add_links(md, sym)
-    assert link('see `05_train`, `run`') == 'see [`05_train`](05_train.ipynb), `run`'  # `run` is also a command
+    assert link('see `00_core`, `run`') == 'see [`00_core`](00_core.ipynb), `run`'  # `run` is also a command
     assert link('`run.ipynb`, `other.ipynb`') == '[`run.ipynb`](run.ipynb), `other.ipynb`'
-    assert link('already [`05_train`](05_train.ipynb)') == 'already [`05_train`](05_train.ipynb)'
+    assert link('already [`00_core`](00_core.ipynb)') == 'already [`00_core`](00_core.ipynb)'
     assert link('`99_nothing` and `steps`') == '`99_nothing` and `steps`'
-    assert link('`ppl_loss`') == (
-        '<a class="reference internal" href="05_train.html#ppl_loss">'
-        '<code class="docutils literal notranslate">ppl_loss</code></a>'
+    assert link('`validate_name`') == (
+        '<a class="reference internal" href="00_core.html#validate_name">'
+        '<code class="docutils literal notranslate">validate_name</code></a>'
     )
-    assert link('```python\n`ppl_loss`\n```') == '```python\n`ppl_loss`\n```'  # not inside fenced code
+    assert link('```python\n`validate_name`\n```') == '```python\n`validate_name`\n```'  # not inside fenced code
 
 
 def test_library_digest_follows_imports():
-    mods = nbsource.library_modules('from dreambooth_nb.train import train')
-    assert {'train', 'core', 'config'} <= mods and 'cli' not in mods
+    mods = nbsource.library_modules('from dreambooth_nb.prior import generate_class_images')
+    assert {'prior', 'data', 'models', 'core', 'config'} <= mods and 'cli' not in mods
     assert nbsource.library_modules('import numpy as np') == set()
     a = nbsource.library_digest('from dreambooth_nb.core import seed_everything')
     assert a == nbsource.library_digest('import dreambooth_nb.core')
-    assert a != nbsource.library_digest('from dreambooth_nb.train import train')
+    assert a != nbsource.library_digest('from dreambooth_nb.prior import generate_class_images')
 
 
 def _page(d, name, body):

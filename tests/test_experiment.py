@@ -1,4 +1,6 @@
-"`dreambooth-nb batch --config` end to end on the tiny preset: a grid over lambda, runs shared between points, a second call that does no work, the study's tables with intervals, and metrics along training."
+"""`dreambooth-nb batch --config` end to end on the tiny preset: a grid over lambda, runs shared between points, a
+second call that does no work, the study's tables with intervals, and metrics along training; and files refused
+before any work with one `error:` line."""
 
 import pandas as pd
 from conftest import cli
@@ -8,7 +10,14 @@ preset: tiny
 subjects: [dog]
 conditions: [ppl, no_ppl]
 seeds: [0]
-settings: {steps: 6, eval_steps: [2, 4, 6], num_prompts: 2, images_per_prompt: 2, pres_images: 2, sample_steps: 2, checkpoint_every: 0}
+settings:
+  steps: 6
+  eval_steps: [2, 4, 6]
+  num_prompts: 2
+  images_per_prompt: 2
+  pres_images: 2
+  sample_steps: 2
+  checkpoint_every: 0
 grid: {prior_loss_weight: [0.5, 2.0]}
 """
 
@@ -40,6 +49,8 @@ def test_bad_experiment_refused_before_work(data_dir, tmp_path):
     for text, msg in [
         ('preset: tiny\ngrid: {prior_loss_weight: [0.5, 2.0]}\nsubject: [dog]\n', "unknown key 'subject'"),
         ('preset: tiny\nsettings: {steps: six}\n', "settings.steps: steps must be int, got 'six'"),
+        ('preset: tiny\nsettings: {seed: 3}\n', 'settings.seed: seed cannot be a setting: use seeds:'),
+        ('preset: tiny\nsettings: {out_dir: x}\n', 'settings.out_dir: out_dir cannot be a setting: use out:'),
         (
             'preset: tiny\ngrid: {prior_loss_wieght: [1.0]}\n',
             "grid.prior_loss_wieght[0]: unknown setting 'prior_loss_wieght'",

@@ -90,3 +90,45 @@ def test_imports_point_to_earlier_notebooks():
         if num.get(m) is not None and num.get(n) is not None and num[n] >= num[m]
     ]
     assert upward == []
+
+
+def private_imports(src: str, own: str | None = None) -> list:
+    "'module._name' for each `_private` name that code `src` imports from another project module than `own`."
+    out = []
+    for node in ast.walk(ast.parse(src)):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        mod = node.module or ''
+        if node.level == 1:
+            base = mod
+        elif mod.startswith('dreambooth_nb.'):
+            base = mod[len('dreambooth_nb.') :]
+        else:
+            continue
+        out += [f'{base}.{a.name}' for a in node.names if a.name.startswith('_') and base and base != own]
+    return out
+
+
+def notebook_code(path: Path) -> tuple:
+    "`(module it exports to, its code cells joined)`; magics and shell lines dropped."
+    import json
+
+    cells = [''.join(c['source']) for c in json.loads(path.read_text())['cells'] if c['cell_type'] == 'code']
+    own = next((m[1] for c in cells if (m := re.search(r'^#\|\s*default_exp\s+(\S+)', c, re.M))), None)
+    code = '\n'.join(l for c in cells for l in c.splitlines() if not l.lstrip().startswith(('%', '!')))
+    return own, code
+
+
+def test_finds_a_private_import():
+    src = 'from .core import _environ, runs_dir\nfrom dreambooth_nb.batch import _execute\nfrom os import _exit\n'
+    assert private_imports(src) == ['core._environ', 'batch._execute']
+    assert private_imports(src, own='batch') == ['core._environ']
+
+
+def test_no_private_names_across_modules():
+    "No module, and no notebook's code, imports a `_private` name of another module: those are not its interface."
+    found = [f'{p.name}: {x}' for p in PKG.glob('*.py') for x in private_imports(p.read_text(), p.stem)]
+    for nb in sorted((PKG.parent / 'nbs').glob('*.ipynb')):
+        own, code = notebook_code(nb)
+        found += [f'{nb.name}: {x}' for x in private_imports(code, own)]
+    assert found == []

@@ -1,4 +1,5 @@
-"LoRA DreamBooth through the command line on the tiny preset: the adapters file, loading it onto the base model (the same images), and the WebUI exports of a LoRA run and of a full run."
+"""LoRA DreamBooth through the command line on the tiny preset: the adapters file, loading it onto the base model
+(the same images), and the WebUI exports of a LoRA run and of a full run."""
 
 import json
 import numpy as np
@@ -94,7 +95,8 @@ def test_full_run_exports_ldm_layout(data_dir, tmp_path):
     )
     from dreambooth_nb.webui import assert_roundtrip
 
-    assert assert_roundtrip(dest, out / 'dog' / 'no_ppl' / 'model')
+    checked = assert_roundtrip(dest, out / 'dog' / 'no_ppl' / 'model')  # raises if a weight differs
+    assert sum(checked.values()) == len(keys), (checked, len(keys))  # and every tensor of the file was read back
     r = cli(
         'run',
         '--subject',

@@ -1,4 +1,4 @@
-"`dreambooth-nb run` end to end on the tiny preset: papermill, class images, exit codes, and resuming only the same settings."
+"""`dreambooth-nb run` end to end on the tiny preset: papermill, class images, exit codes, resuming."""
 
 import json, os, signal, subprocess, time
 from conftest import cli, BIN
