@@ -21,8 +21,8 @@ __all__ = ['METHODS', 'UNET_LORA_TARGETS', 'TEXT_LORA_TARGETS', 'LORA_WEIGHTS', 
            'draw_latents', 'prompt_embeds', 'make_optimizer', 'Callback', 'Trainer', 'Accelerate', 'FullFineTune',
            'GradientCheckpointing', 'Caches', 'PriorPreservation', 'MinSNR', 'GradientClipping', 'list_checkpoints',
            'save_checkpoint', 'Checkpoints', 'add_lora', 'LoRA', 'OffloadEncoders', 'EvalAlongTraining', 'TrainResult',
-           'Recorder', 'ProgressBar', 'train', 'save_pipeline', 'is_trained', 'save_lora', 'save_trained',
-           'load_trained']
+           'Recorder', 'ProgressBar', 'run_callbacks', 'loop_settings', 'train', 'save_pipeline', 'is_trained',
+           'save_lora', 'save_trained', 'load_trained']
 
 # %% ../nbs/05_train.ipynb #93475e74
 def ppl_loss(
@@ -591,6 +591,41 @@ class ProgressBar(Callback):
     def after_fit(self, loop):
         self.bar.close()
 
+# %% ../nbs/05_train.ipynb #3f7bff7d
+def run_callbacks(cfg, *, ckpt_root=None, on_eval=None, progress: bool = True, log_every: int = 1) -> list:
+    "The loop's units for a run: accelerate, its method, caches, offloading, the record, and each switched-on stage."
+    always = [
+        Accelerate(cfg.mixed_precision, cfg.device),
+        METHODS[cfg.method](cfg),
+        Caches(cfg.cache_latents, cfg.cache_text),
+        OffloadEncoders(),
+        Recorder(log_every),
+    ]
+    switched = [
+        (cfg.gradient_checkpointing, GradientCheckpointing),
+        (cfg.ppl, lambda: PriorPreservation(cfg.prior_loss_weight)),
+        (cfg.snr_gamma, lambda: MinSNR(cfg.snr_gamma)),
+        (cfg.max_grad_norm, lambda: GradientClipping(cfg.max_grad_norm)),
+        (ckpt_root is not None, lambda: Checkpoints(ckpt_root, cfg.checkpoint_every, cfg.checkpoints_total_limit)),
+        (on_eval and cfg.eval_steps, lambda: EvalAlongTraining(on_eval, cfg.eval_steps)),
+        (progress, ProgressBar),
+    ]
+    return always + [make() for on, make in switched if on]
+
+# %% ../nbs/05_train.ipynb #3e26fa23
+def loop_settings(cfg) -> dict:
+    "The `Trainer` keyword arguments a `RunConfig` gives: steps, lr (the method's), seed, batch, schedule, optimizer."
+    return dict(
+        steps=cfg.steps,
+        lr=cfg.train_lr,
+        seed=cfg.seed,
+        batch_size=cfg.train_batch_size,
+        grad_accum=cfg.grad_accum,
+        lr_scheduler=cfg.lr_scheduler,
+        warmup_steps=cfg.lr_warmup_steps,
+        use_8bit=cfg.use_8bit_adam,
+    )
+
 # %% ../nbs/05_train.ipynb #512c7b57
 def train(
     cfg,
@@ -605,39 +640,10 @@ def train(
     on_eval=None,
 ) -> TrainResult:  # `on_eval(step, components)` after each of `cfg.eval_steps` before the last
     "Fine-tune `c.unet` (and `c.text_encoder` if configured) on the subject, resuming from the newest checkpoint."
-    rec = Recorder(log_every)
-    cbs = [
-        Accelerate(cfg.mixed_precision, cfg.device),
-        METHODS[cfg.method](cfg),
-        Caches(cfg.cache_latents, cfg.cache_text),
-        OffloadEncoders(),
-        rec,
-    ]
-    switched = [
-        (cfg.gradient_checkpointing, GradientCheckpointing),
-        (cfg.ppl, lambda: PriorPreservation(cfg.prior_loss_weight)),
-        (cfg.snr_gamma, lambda: MinSNR(cfg.snr_gamma)),
-        (cfg.max_grad_norm, lambda: GradientClipping(cfg.max_grad_norm)),
-        (ckpt_root is not None, lambda: Checkpoints(ckpt_root, cfg.checkpoint_every, cfg.checkpoints_total_limit)),
-        (on_eval and cfg.eval_steps, lambda: EvalAlongTraining(on_eval, cfg.eval_steps)),
-        (progress, ProgressBar),
-    ]
-    cbs += [make() for on, make in switched if on]
-    data = train_data(cfg, instance_images, class_images)
-    loop = Trainer(
-        c,
-        data,
-        cbs,
-        steps=cfg.steps,
-        lr=cfg.train_lr,
-        seed=cfg.seed,
-        batch_size=cfg.train_batch_size,
-        grad_accum=cfg.grad_accum,
-        lr_scheduler=cfg.lr_scheduler,
-        warmup_steps=cfg.lr_warmup_steps,
-        use_8bit=cfg.use_8bit_adam,
-    )
-    return rec.result(loop.fit(max_steps))
+    cbs = run_callbacks(cfg, ckpt_root=ckpt_root, on_eval=on_eval, progress=progress, log_every=log_every)
+    loop = Trainer(c, train_data(cfg, instance_images, class_images), cbs, **loop_settings(cfg))
+    recorder = next(cb for cb in cbs if isinstance(cb, Recorder))
+    return recorder.result(loop.fit(max_steps))
 
 # %% ../nbs/05_train.ipynb #40cfb7e9
 LORA_WEIGHTS = 'pytorch_lora_weights.safetensors'  # diffusers' file name for a pipeline's LoRA weights
