@@ -18,11 +18,11 @@ from .models import enable_gradient_checkpointing, pipeline_scheduler, load_comp
 # %% auto #0
 __all__ = ['METHODS', 'UNET_LORA_TARGETS', 'TEXT_LORA_TARGETS', 'LORA_WEIGHTS', 'ppl_loss', 'min_snr_weights', 'diffusion_target',
            'encode_prompts', 'encode_latent_dist', 'sample_latents', 'step_generator', 'TrainData', 'train_data',
-           'draw_latents', 'prompt_embeds', 'make_optimizer', 'Callback', 'Trainer', 'Accelerate', 'FullFineTune',
-           'GradientCheckpointing', 'Caches', 'PriorPreservation', 'MinSNR', 'GradientClipping', 'list_checkpoints',
-           'save_checkpoint', 'Checkpoints', 'add_lora', 'LoRA', 'OffloadEncoders', 'EvalAlongTraining', 'TrainResult',
-           'Recorder', 'ProgressBar', 'run_callbacks', 'loop_settings', 'train', 'save_pipeline', 'is_trained',
-           'save_lora', 'save_trained', 'load_trained']
+           'draw_latents', 'prompt_embeds', 'make_optimizer', 'Callback', 'Trainer', 'Accelerate', 'Method',
+           'FullFineTune', 'GradientCheckpointing', 'Caches', 'PriorPreservation', 'MinSNR', 'GradientClipping',
+           'list_checkpoints', 'save_checkpoint', 'Checkpoints', 'add_lora', 'LoRA', 'OffloadEncoders',
+           'EvalAlongTraining', 'TrainResult', 'Recorder', 'ProgressBar', 'run_callbacks', 'loop_settings', 'train',
+           'save_pipeline', 'is_trained', 'save_lora', 'save_trained', 'load_trained']
 
 # %% ../nbs/05_train.ipynb #93475e74
 def ppl_loss(
@@ -296,14 +296,21 @@ class Accelerate(Callback):
         else:
             loop.unet, loop.opt, loop.sched = self.acc.prepare(loop.unet, loop.opt, loop.sched)
 
-# %% ../nbs/05_train.ipynb #be56bc6d
-class FullFineTune(Callback):
-    "Method 'full': every UNet weight trains (and the text encoder's with `train_text_encoder`), in float32."
+# %% ../nbs/05_train.ipynb #4ec2d646
+class Method(Callback):
+    "A training method: `before_fit` places the models and sets what trains; `save` writes the result as users load it."
 
-    order = -5
+    order = -5  # after `Accelerate` has chosen the device and precision, before anything is cached
 
     def __init__(self, cfg):
         self.cfg = cfg
+
+    def save(self, c, dest, extra: dict | None = None) -> Path:
+        raise NotImplementedError(f"{type(self).__name__} does not say how it saves")
+
+# %% ../nbs/05_train.ipynb #be56bc6d
+class FullFineTune(Method):
+    "Method 'full': every UNet weight trains (and the text encoder's with `train_text_encoder`), in float32."
 
     def before_fit(self, loop):
         te_trains = loop.train_te = self.cfg.train_text_encoder
@@ -458,13 +465,8 @@ def add_lora(model, cfg, targets, seed: int = 0):
     return model
 
 # %% ../nbs/05_train.ipynb #d711740c
-class LoRA(Callback):
+class LoRA(Method):
     "Method 'lora': frozen models in the loop's precision, float32 peft adapters on the attention projections."
-
-    order = -5
-
-    def __init__(self, cfg):
-        self.cfg = cfg
 
     def before_fit(self, loop):
         c, cfg = loop.c, self.cfg
