@@ -34,7 +34,17 @@ SKIP_FLAGS = set(CFG.get('tst_flags', '').split())
 
 # The site's table of contents (the index page's toctrees): every notebook in exactly one section.
 TOC = {
-    'The method': ['00_core', '01_data', '02_config', '03_models', '04_prior', '05_train', '06_sample', '07_webui'],
+    'The method': [
+        '00_core',
+        '01_data',
+        '02_config',
+        '03_models',
+        '04_prior',
+        '05_train',
+        '06_sample',
+        '07_webui',
+        '08_methods',
+    ],
     'Evaluation': ['10_encoders', '11_metrics', '12_results'],
     'Orchestration': ['20_runner', '25_one_run', 'run', '21_plan', '22_batch', '23_experiment', '24_study'],
     'The toy world': ['30_toy_world', '31_toy_sd', '32_toy_encoders', '33_demo', '34_toy_study'],

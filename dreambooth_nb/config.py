@@ -11,9 +11,9 @@ from .core import TOY_DIR, cache_dir, runs_dir, write_json, validate_name
 from .data import subject_info
 
 # %% auto #0
-__all__ = ['TINY_SD_DIR', 'PRESETS', 'CONDITIONS', 'SAMPLERS', 'METHODS', 'REFUSED_SETS', 'IGNORED_KEYS', 'LORA_ONLY', 'PPL_ONLY',
-           'CLASS_SET_KEYS', 'RunConfig', 'check_value', 'parse_value', 'make_config', 'check_sets', 'parse_sets',
-           'config_diff', 'without_ppl_settings']
+__all__ = ['TINY_SD_DIR', 'PRESETS', 'CONDITIONS', 'SAMPLERS', 'METHODS', 'NEW_TOKEN_METHODS', 'REFUSED_SETS', 'IGNORED_KEYS',
+           'LORA_ONLY', 'METHOD_ONLY', 'PPL_ONLY', 'CLASS_SET_KEYS', 'RunConfig', 'check_value', 'parse_value',
+           'make_config', 'check_sets', 'parse_sets', 'config_diff', 'without_ppl_settings']
 
 # %% ../nbs/02_config.ipynb #478f6723
 TINY_SD_DIR = cache_dir() / 'tiny_sd'
@@ -25,6 +25,8 @@ PRESETS = {
         steps=50,
         lr=1e-4,
         lora_lr=1e-3,
+        ti_lr=5e-3,
+        cd_lr=2e-4,
         num_class_images=4,
         class_steps=4,
         class_batch_size=4,
@@ -44,8 +46,10 @@ PRESETS = {
         data_dir=str(TOY_DIR / 'subjects'),
         resolution=32,
         steps=250,
-        lr=2e-4,
-        lora_lr=2e-3,
+        lr=2e-4,  # 40x the paper's 5e-6: each method's toy rate is 40x its diffusers example rate (08_methods)
+        lora_lr=4e-3,
+        ti_lr=2e-2,
+        cd_lr=4e-4,
         num_class_images=64,
         class_steps=12,
         class_scheduler='dpm',
@@ -82,7 +86,8 @@ PRESETS = {
 # %% ../nbs/02_config.ipynb #bd41a062
 CONDITIONS = ('ppl', 'no_ppl')
 SAMPLERS = ('dpm', 'ddim', 'pndm', 'euler', 'default')
-METHODS = ('full', 'lora')
+METHODS = ('full', 'lora', 'textual_inversion', 'custom_diffusion')
+NEW_TOKEN_METHODS = ('textual_inversion', 'custom_diffusion')  # methods that learn a new token's embedding
 
 
 @dataclass
@@ -119,12 +124,15 @@ class RunConfig:
     use_8bit_adam: bool = False  # bitsandbytes AdamW8bit instead of torch AdamW
     gradient_checkpointing: bool = False  # trade compute for activation memory
     train_text_encoder: bool = False  # also fine-tune the text encoder (with method 'lora': adapters on it too)
-    # 'full': fine-tune the UNet's weights (the paper); 'lora': low-rank adapters on its attention projections
+    # 'full': fine-tune the UNet's weights (the paper); 'lora': low-rank adapters on its attention projections;
+    # 'textual_inversion': only a new token's embedding; 'custom_diffusion': cross-attention K/V and a new token
     method: str = 'full'
     lora_rank: int = 4  # rank r of each adapter (diffusers' default)
     lora_alpha: float | None = None  # adapter scale numerator alpha (None: = rank, a scale of 1, as diffusers)
     lora_dropout: float = 0.0  # dropout on each adapter's input
     lora_lr: float = 1e-4  # learning rate with method 'lora' (diffusers' LoRA rate for SD; `lr` is full fine-tuning's)
+    ti_lr: float = 5e-4  # learning rate with method 'textual_inversion' (diffusers' example for SD)
+    cd_lr: float = 1e-5  # learning rate with method 'custom_diffusion' (diffusers' example for SD)
     cache_latents: bool = True  # encode instance/class images with the VAE once (only valid without random crops/flips)
     cache_text: bool = True  # encode the two prompts once (only valid when the text encoder is frozen)
     checkpoint_every: int = 0  # save a resumable checkpoint every N steps (0: never)
@@ -167,7 +175,14 @@ class RunConfig:
 
     @property
     def train_lr(self):
-        return self.lora_lr if self.method == 'lora' else self.lr
+        return {'lora': self.lora_lr, 'textual_inversion': self.ti_lr, 'custom_diffusion': self.cd_lr}.get(
+            self.method, self.lr
+        )
+
+    @property
+    def token(self):
+        "The subject's word in every prompt: the identifier, or the new token `<identifier>` a method learns."
+        return f'<{self.identifier}>' if self.method in NEW_TOKEN_METHODS else self.identifier
 
     @property
     def run_dir(self):
@@ -233,6 +248,10 @@ class RunConfig:
                 f"LoRA settings out of range: lora_rank {self.lora_rank!r} (>= 1), lora_lr {self.lora_lr!r} (> 0), "
                 f"lora_dropout {self.lora_dropout!r} (0..1), lora_alpha {self.lora_alpha!r} (> 0 or None)"
             )
+        if self.train_text_encoder and self.method in NEW_TOKEN_METHODS:
+            raise ValueError(f"train_text_encoder applies to methods 'full' and 'lora', not {self.method!r}")
+        if not (self.ti_lr > 0 and self.cd_lr > 0):
+            raise ValueError(f"ti_lr and cd_lr must be > 0, got {self.ti_lr!r} and {self.cd_lr!r}")
         if self.prior_loss_weight < 0:
             raise ValueError(f"prior_loss_weight must be >= 0, got {self.prior_loss_weight!r}")
         if self.num_prompts is not None and not 1 <= self.num_prompts <= 25:
@@ -380,6 +399,7 @@ def parse_sets(items) -> dict:
 # %% ../nbs/02_config.ipynb #c0f10011
 IGNORED_KEYS = ('device',)
 LORA_ONLY = ('lora_rank', 'lora_alpha', 'lora_dropout', 'lora_lr')  # read only with method 'lora'
+METHOD_ONLY = {'lora': LORA_ONLY, 'textual_inversion': ('ti_lr',), 'custom_diffusion': ('cd_lr',)}
 _MISSING = object()
 
 
@@ -388,7 +408,8 @@ def config_diff(have: dict, want: dict, ignore=IGNORED_KEYS) -> dict:
     any other missing key differs."""
     defaults = RunConfig().to_dict()  # a setting added after a run was made, left at its default, changes nothing
     get = lambda d, k: d.get(k, defaults.get(k, _MISSING))
-    unread = LORA_ONLY if get(have, 'method') == get(want, 'method') == 'full' else ()  # what neither run reads
+    used = {get(have, 'method'), get(want, 'method')}
+    unread = [k for m, keys in METHOD_ONLY.items() if m not in used for k in keys]  # what neither run reads
     return {
         k: (have.get(k), want.get(k))
         for k in sorted(set(have) | set(want))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib, itertools, json, re, time
 from dataclasses import dataclass, field, asdict, fields
 from pathlib import Path
+import pandas as pd
 from .core import atomic_path, write_json, validate_name
 from dreambooth_nb.config import (
     RunConfig,
@@ -24,9 +25,9 @@ from .plan import split_names, check_batch
 from .batch import run_batch, batch_lock
 
 # %% auto #0
-__all__ = ['EXPERIMENT_KEYS', 'check_setting', 'Experiment', 'check_experiment', 'load_experiment', 'point_name', 'grid_values',
-           'Point', 'plan_points', 'class_root', 'ExperimentSummary', 'format_experiment', 'record_experiment',
-           'point_settings', 'plan_experiment', 'run_experiment']
+__all__ = ['EXPERIMENT_KEYS', 'MERGE_KEYS', 'check_setting', 'Experiment', 'check_experiment', 'load_experiment', 'point_name',
+           'grid_values', 'Point', 'plan_points', 'class_root', 'read_merged', 'merged_batches', 'ExperimentSummary',
+           'format_experiment', 'record_experiment', 'point_settings', 'plan_experiment', 'run_experiment']
 
 # %% ../nbs/23_experiment.ipynb #8b3adb8f
 def check_setting(key: str, value, where: str):
@@ -55,6 +56,8 @@ class Experiment:
     executor: str = 'local'  # 'local' or 'dask' (22_batch)
     scheduler: str | None = None  # a running Dask scheduler's address
     workers: int | None = None  # runs at once
+    baseline: dict | None = None  # {point, condition}: 24_study contrasts every other cell with this one
+    merge: list | None = None  # [{runs, commit, by_step}]: earlier runs' tables, not run again
     source: str | None = None  # the file it was read from
 
 
@@ -89,8 +92,8 @@ def _check_settings(d, where: str) -> dict:
 
 
 def _check_sweeps(sweeps, where: str) -> list:
-    """A list of named sweeps `{name, description, settings, grid}`, checked: known keys, unique names, not the
-    experiment's own folders."""
+    """A list of named sweeps `{name, description, settings, grid, conditions}`, checked: known keys, unique names,
+    not the experiment's own folders (`conditions` against the experiment's: `check_experiment`)."""
     if not isinstance(sweeps, list) or not sweeps:
         raise ValueError(f"{where}: sweeps must be a non-empty list of {{name, settings, grid}}")
     out, names = [], set()
@@ -98,8 +101,8 @@ def _check_sweeps(sweeps, where: str) -> list:
         w = f'{where}: sweeps[{i}]'
         if not isinstance(s, dict):
             raise ValueError(f"{w} must be a mapping with name, settings, grid")
-        if bad := sorted(set(s) - {'name', 'description', 'settings', 'grid'}):
-            raise ValueError(f"{w}: unknown key {bad[0]!r} (use name, description, settings, grid)")
+        if bad := sorted(set(s) - {'name', 'description', 'settings', 'grid', 'conditions'}):
+            raise ValueError(f"{w}: unknown key {bad[0]!r} (use name, description, settings, grid, conditions)")
         if not isinstance(s.get('name'), str):
             raise ValueError(f"{w} needs a name")
         validate_name(s['name'], 'sweep name')
@@ -114,6 +117,7 @@ def _check_sweeps(sweeps, where: str) -> list:
                 description=str(s.get('description', '')),
                 settings=_check_settings(s.get('settings'), f'{w}.settings'),
                 grid=_check_grid(s['grid'], f'{w}.grid') if 'grid' in s else {},
+                conditions=split_names(s['conditions'], 'condition') if s.get('conditions') is not None else None,
             )
         )
     return out
@@ -130,6 +134,36 @@ def _check_set(key: str, text):
         parse_value(key, text)
     except ValueError as e:
         raise ValueError(f"--set {key}: {e}") from None
+
+
+def _check_merge(merge, where: str) -> list:
+    "The `merge:` list, checked: entries `{runs: <runs.csv>, commit: <sha or words>, by_step: <runs_by_step.csv>}`."
+    if not isinstance(merge, list) or not merge:
+        raise ValueError(f"{where}: merge must be a non-empty list of {{runs, commit, by_step}}, got {merge!r}")
+    out = []
+    for i, m in enumerate(merge):
+        w = f'{where}: merge[{i}]'
+        if not isinstance(m, dict):
+            raise ValueError(f"{w} must be a mapping with runs, commit and optionally by_step")
+        if bad := sorted(set(m) - {'runs', 'commit', 'by_step'}):
+            raise ValueError(f"{w}: unknown key {bad[0]!r} (use runs, commit, by_step)")
+        if not isinstance(m.get('runs'), str):
+            raise ValueError(f"{w} needs runs: the path of an earlier study's runs.csv")
+        if not (isinstance(m.get('commit'), str) or _is_int(m.get('commit'))):
+            raise ValueError(f"{w} needs commit: the commit (or words) that made those runs, quoted if need be")
+        if m.get('by_step') is not None and not isinstance(m['by_step'], str):
+            raise ValueError(f"{w}: by_step must be the path of a runs_by_step.csv, got {m['by_step']!r}")
+        out.append(dict(runs=m['runs'], commit=str(m['commit']), by_step=m.get('by_step')))
+    return out
+
+
+def _check_baseline(b, conditions: list, where: str) -> dict:
+    "The `baseline:` cell, checked: `{point: <a point's name>, condition: <one of the experiment's conditions>}`."
+    if not isinstance(b, dict) or set(b) != {'point', 'condition'} or not isinstance(b['point'], str):
+        raise ValueError(f"{where}: baseline must be a mapping {{point: <name>, condition: <ppl|no_ppl>}}, got {b!r}")
+    if b['condition'] not in conditions:
+        raise ValueError(f"{where}: baseline condition must be one of the experiment's {conditions}, got {b!r}")
+    return dict(b)
 
 
 def check_experiment(
@@ -172,6 +206,16 @@ def check_experiment(
         if e.grid is not None:
             raise ValueError(f"{where}: give either grid or sweeps (each sweep has its own grid)")
         e.sweeps = _check_sweeps(e.sweeps, where)
+        for i, s in enumerate(e.sweeps):
+            if s['conditions'] is not None and (not s['conditions'] or set(s['conditions']) - set(e.conditions)):
+                raise ValueError(
+                    f"{where}: sweeps[{i}] ({s['name']}): conditions must be some of the experiment's "
+                    f"{e.conditions}, got {s['conditions']!r}"
+                )
+    if e.merge is not None:
+        e.merge = _check_merge(e.merge, where)
+    if e.baseline is not None:
+        e.baseline = _check_baseline(e.baseline, e.conditions, where)
     if e.executor not in ('local', 'dask'):
         raise ValueError(f"{where}: executor must be 'local' or 'dask', got {e.executor!r}")
     if e.workers is not None and not (_is_int(e.workers) and e.workers >= 1):
@@ -236,6 +280,7 @@ def plan_points(exp: Experiment, data_dir, out_dir) -> list:
     blocks = exp.sweeps or [dict(name=None, settings={}, grid=exp.grid)]
     points, same, np_owner = [], {}, {}
     for b in blocks:
+        conditions = b.get('conditions') or exp.conditions
         for values in grid_values(b['grid']):
             name = point_name(values, b['name'])
             settings = {**exp.settings, **b['settings'], **values}
@@ -257,18 +302,17 @@ def plan_points(exp: Experiment, data_dir, out_dir) -> list:
                 json.dumps(without_ppl_settings(json.loads(_config_key(cfg))), sort_keys=True),
             )
             p = Point(name, b['name'], values, settings, [])
-            if key in same:
-                p.same_as = same[key].name
-                p.no_ppl_from = same[key].no_ppl_from
-            else:
-                same[key] = p
-                if 'ppl' in exp.conditions:
+            if 'ppl' in conditions:  # the same settings' ppl runs are run once
+                if key in same:
+                    p.same_as = same[key].name
+                else:
+                    same[key] = p
                     p.conditions.append('ppl')
-                if 'no_ppl' in exp.conditions:
-                    if np_key not in np_owner:
-                        np_owner[np_key] = name
-                        p.conditions.append('no_ppl')
-                    p.no_ppl_from = np_owner[np_key]
+            if 'no_ppl' in conditions:  # no_ppl runs: once for all points that differ only in PPL settings
+                if np_key not in np_owner:
+                    np_owner[np_key] = name
+                    p.conditions.append('no_ppl')
+                p.no_ppl_from = np_owner[np_key]
             points.append(p)
     return points
 
@@ -280,6 +324,48 @@ def class_root(out_dir, cfg: RunConfig) -> Path:
     ).hexdigest()[:8]
     return Path(out_dir) / 'class_images' / f'seed{cfg.seed}-{key}'
 
+# %% ../nbs/23_experiment.ipynb #acae54e37e7d407bbb7b55eff062a284
+MERGE_KEYS = ['point', 'seed', 'subject', 'condition']
+
+
+def read_merged(merge: list | None) -> pd.DataFrame:
+    "The ok runs of every `merge:` entry's runs.csv, with `source` (its commit, or the source it gives)."
+    frames = []
+    for m in merge or []:
+        p = Path(m['runs'])
+        if not p.is_file():
+            raise FileNotFoundError(f"merge: runs table not found: {p} (paths are relative to the current folder)")
+        d = pd.read_csv(p)
+        if missing := [k for k in (*MERGE_KEYS, 'status') if k not in d.columns]:
+            raise ValueError(f"merge: {p} is not a study's runs.csv (no column {missing[0]!r})")
+        d = d[d.status == 'ok']
+        own = d['source'] if 'source' in d else pd.Series(None, index=d.index, dtype=object)
+        frames.append(d.assign(source=own.where(own.notna() & (own != 'this run'), m['commit'])))
+    if not frames:
+        return pd.DataFrame(columns=[*MERGE_KEYS, 'status', 'source'])
+    return pd.concat(frames, ignore_index=True).drop_duplicates(MERGE_KEYS, keep='last').reset_index(drop=True)
+
+# %% ../nbs/23_experiment.ipynb #72eea5119410473aa328ad9291626812
+def merged_batches(points: list, seeds: list, subjects, merged: pd.DataFrame) -> tuple:
+    "`(batches, merged runs)`: per seed and point, `(point, seed, conditions, subjects)` still to run."
+    have = {(p, int(s), sub, c) for p, s, sub, c in merged[MERGE_KEYS].itertuples(index=False, name=None)}
+    out, n = [], 0
+    for s in seeds:
+        for p in points:
+            if not p.conditions:
+                continue
+            if not have:  # nothing merged: one batch of every subject (or 'all')
+                out.append((p, s, list(p.conditions), subjects))
+                continue
+            todo = {}
+            for sub in subjects:
+                need = tuple(c for c in p.conditions if (p.name, s, sub, c) not in have)
+                n += len(p.conditions) - len(need)
+                if need:
+                    todo.setdefault(need, []).append(sub)
+            out += [(p, s, list(c), subs) for c, subs in todo.items()]
+    return out, n
+
 # %% ../nbs/23_experiment.ipynb #3188d3af
 @dataclass
 class ExperimentSummary:
@@ -289,6 +375,7 @@ class ExperimentSummary:
     points: list  # the Points
     batches: list = field(default_factory=list)  # (point name, seed, BatchSummary)
     seconds: float = 0.0
+    merged: int = 0  # runs not run: merged from an earlier commit's table
 
     @property
     def did_work(self) -> bool:
@@ -310,6 +397,7 @@ def format_experiment(E: ExperimentSummary) -> str:
         f"experiment {E.out_dir}: {len(E.points)} points x {len({s for _, s, _ in E.batches})} seeds: "
         f"{ok} runs succeeded, {skip} skipped (done), {fail} failed in {E.seconds:.1f}s"
         + ('' if E.did_work or fail else ' (nothing to do)')
+        + (f'; {E.merged} runs merged from earlier commits (not run again)' if E.merged else '')
     ]
     L += [f"  FAILED {f['point']}/seed{f['seed']}/{f['subject']}/{f['condition']}: {f['error']}" for f in E.failed]
     return '\n'.join(L)
@@ -323,6 +411,10 @@ def record_experiment(exp: Experiment, points: list, data_dir, out_dir) -> Path:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     spec = {k: v for k, v in asdict(exp).items() if k != 'source'}
+    if spec.get('merge'):  # the results are made later, maybe from elsewhere: absolute paths
+        spec['merge'] = [
+            {**m, **{k: str(Path(m[k]).resolve()) for k in ('runs', 'by_step') if m.get(k)}} for m in spec['merge']
+        ]
     write_json(
         out_dir / 'experiment.json',
         {
@@ -361,6 +453,12 @@ def plan_experiment(exp: Experiment) -> tuple:
     for s in subjects:
         for c in conditions:
             resolve_run(s, c, exp.preset, data_dir, out_dir, settings, check_images=False)
+    read_merged(exp.merge)  # the merged tables exist and are runs tables
+    if exp.baseline and exp.baseline['point'] not in {p.name for p in points}:
+        raise ValueError(
+            f"{exp.source}: baseline point {exp.baseline['point']!r} is not a point of the experiment "
+            f"({', '.join(p.name for p in points)})"
+        )
     return data_dir, out_dir, points
 
 # %% ../nbs/23_experiment.ipynb #e25c11a2
@@ -369,6 +467,11 @@ def run_experiment(exp: Experiment, progress: bool = True) -> ExperimentSummary:
     t0 = time.time()
     data_dir, out_dir, points = plan_experiment(exp)
     E = ExperimentSummary(str(out_dir), points)
+    merged = read_merged(exp.merge)
+    subjects = (
+        check_batch(exp.subjects, exp.conditions, exp.preset, data_dir, out_dir)[0] if len(merged) else exp.subjects
+    )
+    batches, E.merged = merged_batches(points, exp.seeds, subjects, merged)
     with batch_lock(out_dir):  # one experiment on a folder at a time
         record_experiment(exp, points, data_dir, out_dir)
         per_subject = sum(len(p.conditions) for p in points) * len(exp.seeds)
@@ -383,24 +486,23 @@ def run_experiment(exp: Experiment, progress: bool = True) -> ExperimentSummary:
                 + (f"; no_ppl from {p.no_ppl_from}" if p.no_ppl_from and p.no_ppl_from != p.name else ''),
                 flush=True,
             )
-        for s in exp.seeds:
-            for p in points:
-                if p.same_as or not p.conditions:
-                    continue
-                print(f'--- {p.name}, seed {s}', flush=True)
-                S = run_batch(
-                    exp.subjects,
-                    ','.join(p.conditions),
-                    exp.preset,
-                    data_dir,
-                    out_dir / p.name / f'seed{s}',
-                    point_settings(exp, p, s, data_dir, out_dir),
-                    executor=exp.executor,
-                    scheduler=exp.scheduler,
-                    workers=exp.workers,
-                    progress=progress,
-                    results=False,
-                )
-                E.batches.append((p.name, s, S))
+        if E.merged:
+            print(f"  {E.merged} runs merged from {', '.join(sorted(set(merged.source)))}: not run again", flush=True)
+        for p, s, conditions, subs in batches:
+            print(f'--- {p.name}, seed {s}', flush=True)
+            S = run_batch(
+                subs,
+                ','.join(conditions),
+                exp.preset,
+                data_dir,
+                out_dir / p.name / f'seed{s}',
+                point_settings(exp, p, s, data_dir, out_dir),
+                executor=exp.executor,
+                scheduler=exp.scheduler,
+                workers=exp.workers,
+                progress=progress,
+                results=False,
+            )
+            E.batches.append((p.name, s, S))
     E.seconds = time.time() - t0
     return E

@@ -231,14 +231,14 @@ def read_run_inputs(run_dir, data_dir=None) -> RunInputs:  # data_dir None: cfg.
             f"{run_dir}: no real images (config data_dir is empty and no DreamBench copy found; set DREAMBENCH_DIR)"
         )
     list_images(Path(data_dir) / cfg.subject)  # fails early, naming the folder
-    ident = f' {cfg.identifier} '
+    ident = f' {cfg.token} '
     wrong = [p for p in df[df.kind == 'prior'].prompt if ident in f' {p} ']
     if wrong:
         raise DataError(
             f"{run_dir / 'samples.csv'}: prior rows must be class prompts ('a [class noun]'), got {wrong[0]!r}"
         )
     if not all(ident in f' {p} ' for p in df[df.kind == 'eval'].prompt):
-        warnings.warn(f"{run_dir}: some eval prompts lack the identifier {cfg.identifier!r}")
+        warnings.warn(f"{run_dir}: some eval prompts lack the identifier {cfg.token!r}")
     return RunInputs(run_dir, cfg, df, data_dir, _subject_meta(cfg, data_dir))
 
 # %% ../nbs/11_metrics.ipynb #b1e2c005
@@ -249,7 +249,10 @@ def embed_samples(inp: RunInputs, enc: Encoders) -> dict:
     pr_img = [load_image(inp.run_dir / p) for p in pr.path]
     out = {'dino': enc.dino(ev_img), 'clip': enc.clip_image(ev_img), 'prior_dino': enc.dino(pr_img)}
     uniq = sorted(set(ev.prompt))
-    out['text'] = enc.clip_text(uniq)[[uniq.index(p) for p in ev.prompt]]  # each image's OWN prompt, as sampled
+    # each image's OWN prompt, as DreamBooth writes it: a learned token `<sks>` (08_methods) is scored as `sks`, so that
+    # every method is scored against the same text
+    same_text = [p.replace(inp.cfg.token, inp.cfg.identifier) for p in uniq]
+    out['text'] = enc.clip_text(same_text)[[uniq.index(p) for p in ev.prompt]]
     out['groups'] = {}
     for k, im in zip(ev.prompt_index, ev_img):
         out['groups'].setdefault(int(k), []).append(im)

@@ -14,6 +14,7 @@ from .data import load_subject_images, synth_subject
 from .models import build_tiny_sd, load_components, load_pipeline
 from .prior import class_images_for
 from .train import TrainResult, train, save_trained, load_trained, is_trained
+from . import methods  # noqa: F401 (Textual Inversion and Custom Diffusion register themselves)
 from .sample import sample_run, save_run_grid
 from .encoders import load_encoders
 from .metrics import evaluate_run, evaluate_step, metrics_by_step

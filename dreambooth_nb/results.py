@@ -16,9 +16,10 @@ from .data import subject_info
 from .sample import read_samples
 
 # %% auto #0
-__all__ = ['METRICS', 'METRIC_NAMES', 'PAPER_TABLE1', 'PAPER_TABLE3', 'BOOTSTRAP', 'scan_runs', 'write_fake_metrics',
-           'bootstrap_ci', 'subject_mean_ci', 'summarize', 'paired_deltas', 'summarize_long', 'comparison_markdown',
-           'plot_metrics', 'plot_deltas', 'figure12', 'write_csv', 'save_fig', 'make_results']
+__all__ = ['METRICS', 'METRIC_NAMES', 'PAPER_TABLE1', 'PAPER_TABLE3', 'BOOTSTRAP', 'OUTLIER_Z', 'OUTLIER_RULE', 'scan_runs',
+           'write_fake_metrics', 't_interval', 'interval_label', 'bootstrap_ci', 'subject_mean_ci', 'summarize',
+           'paired_deltas', 'summarize_long', 'paired_differences', 'paired_contrast', 'holm', 'seed_outliers',
+           'comparison_markdown', 'plot_metrics', 'plot_deltas', 'figure12', 'write_csv', 'save_fig', 'make_results']
 
 # %% ../nbs/12_results.ipynb #1b412bbe
 METRICS = ('pres', 'div', 'dino', 'clip_i', 'clip_t')
@@ -160,6 +161,24 @@ def write_fake_metrics(
         )
     return c.run_dir
 
+# %% ../nbs/12_results.ipynb #4e8a03bc
+def t_interval(values, level: float = 0.95) -> tuple:
+    "Student's t-interval `(low, high)` of the mean of `values` (one per subject); (nan, nan) below two values."
+    from scipy import stats
+
+    x = np.asarray([v for v in values if v == v], dtype=float)
+    if len(x) < 2:
+        return (np.nan, np.nan)
+    half = stats.t.ppf((1 + level) / 2, len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
+    return (float(x.mean() - half), float(x.mean() + half))
+
+# %% ../nbs/12_results.ipynb #c0a53302
+def interval_label(n: int | None = None, level: float = 0.95) -> str:
+    "The words every table uses for its interval: '95 % t-interval over 4 subjects' (n None: 'over subjects')."
+    if n is not None and n == n and int(n) < 2:
+        return f'no interval (fewer than 2 subjects: {int(n)})'
+    return f"{level:.0%}".replace('%', ' %') + ' t-interval over ' + ('subjects' if n is None else f'{int(n)} subjects')
+
 # %% ../nbs/12_results.ipynb #2f39fc91
 BOOTSTRAP = 10_000  # resamples of the subjects
 
@@ -174,9 +193,9 @@ def bootstrap_ci(values, level: float = 0.95, n_boot: int = BOOTSTRAP, seed: int
 
 # %% ../nbs/12_results.ipynb #7d3e49cd
 def subject_mean_ci(g: pd.DataFrame, value: str = 'value') -> pd.Series:
-    "Of the rows of `g` (one per run): subjects, runs, the mean of the subject means and its bootstrap interval."
+    "Of the rows of `g` (one per run): subjects, runs, the mean of the subject means and its t-interval."
     per_subject = g.groupby('subject')[value].mean().dropna()
-    lo, hi = bootstrap_ci(per_subject.values)
+    lo, hi = t_interval(per_subject.values)
     return pd.Series(
         {
             'subjects': len(per_subject),
@@ -231,7 +250,8 @@ def summarize(runs: pd.DataFrame) -> pd.DataFrame:
     )
     counts.loc['real_images'] = [len(real), 0, 0]
     counts.columns = ['runs_ok', 'runs_missing', 'runs_failed']
-    return pd.concat([counts, _stats(long, conds + ['real_images'])], axis=1).rename_axis('condition').reset_index()
+    out = pd.concat([counts, _stats(long, conds + ['real_images'])], axis=1)
+    return out.assign(interval=interval_label()).rename_axis('condition').reset_index()
 
 # %% ../nbs/12_results.ipynb #01484a3a
 def paired_deltas(runs: pd.DataFrame) -> pd.DataFrame:
@@ -259,6 +279,7 @@ def summarize_long(long: pd.DataFrame, keys: list) -> pd.DataFrame:
                 .reset_index()
             )
             rows = pd.concat([rows, paired.assign(condition='ppl - no_ppl')], ignore_index=True)
+    rows['interval'] = rows.subjects.map(interval_label)
     order = {c: i for i, c in enumerate([*CONDITIONS, 'ppl - no_ppl'])}
     return rows.sort_values(
         [*keys, 'condition', 'metric'],
@@ -268,6 +289,84 @@ def summarize_long(long: pd.DataFrame, keys: list) -> pd.DataFrame:
             else (s.map({m: i for i, m in enumerate(METRICS)}) if s.name == 'metric' else s)
         ),
     ).reset_index(drop=True)
+
+# %% ../nbs/12_results.ipynb #011b8fa5
+def _pick(long: pd.DataFrame, sel: dict) -> pd.Series:
+    "The `value` of the rows of `long` matching `sel`, indexed by (subject, seed); at most one row per pair."
+    m = pd.Series(True, index=long.index)
+    for k, v in sel.items():
+        m &= long[k].isna() if v is None else (long[k] == v)
+    x = long[m].dropna(subset=['value'])
+    if x.duplicated(['subject', 'seed']).any():
+        raise ValueError(f"selection {sel} holds several rows per subject and seed: add keys (metric? point?)")
+    return x.set_index(['subject', 'seed'])['value'].astype(float)
+
+
+def paired_differences(long: pd.DataFrame, a: dict, b: dict) -> pd.DataFrame:
+    "Per (subject, seed) present in both selections of `long`: subject, seed, value(a) - value(b)."
+    d = (_pick(long, a) - _pick(long, b)).dropna()
+    return d.rename('value').reset_index()
+
+# %% ../nbs/12_results.ipynb #9ef6402d
+def _t_p(x: np.ndarray) -> float:
+    "Two-sided p-value of the one-sample t-test of mean 0 (no spread: 0 if the mean is not 0, else 1)."
+    from scipy import stats
+
+    if len(x) < 2:
+        return np.nan
+    if np.ptp(x) == 0:
+        return float(x[0] == 0)
+    return float(stats.ttest_1samp(x, 0.0).pvalue)
+
+
+def paired_contrast(long: pd.DataFrame, a: dict | None = None, b: dict | None = None, level: float = 0.95) -> pd.Series:
+    "a - b paired per subject and seed, seeds averaged per subject: subjects, pairs, mean, t-interval, t-test p."
+    d = paired_differences(long, a, b) if b is not None else _pick(long, a or {}).rename('value').reset_index()
+    x = d.groupby('subject')['value'].mean().values
+    lo, hi = t_interval(x, level)
+    return pd.Series(
+        {
+            'subjects': len(x),
+            'pairs': len(d),
+            'mean': float(x.mean()) if len(x) else np.nan,
+            'ci_low': lo,
+            'ci_high': hi,
+            'p': _t_p(x),
+        }
+    )
+
+# %% ../nbs/12_results.ipynb #ea98f7aa
+def holm(pvalues) -> np.ndarray:
+    "Holm-Bonferroni adjusted p-values, in the order given; a NaN stays NaN and is not counted in the family."
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(~np.isnan(p))
+    order = ok[np.argsort(p[ok], kind='stable')]
+    m = len(order)
+    out[order] = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    return out
+
+# %% ../nbs/12_results.ipynb #3319548c
+OUTLIER_Z = 3.5
+OUTLIER_RULE = (
+    "a run's deviation from the median of its subject's seeds in the same cell (at least 3 seeds), "
+    "divided by 1.4826 x the median of the absolute non-zero deviations of the metric (the median run of a cell "
+    f"deviates by 0 by construction): |z| > {OUTLIER_Z}"
+)
+
+
+def seed_outliers(long: pd.DataFrame, keys: list, threshold: float = OUTLIER_Z) -> pd.DataFrame:
+    "Per run of a long table (keys, subject, seed, metric, value): deviation from its seeds' median, robust z, flag."
+    long = long.dropna(subset=['value']).reset_index(drop=True)
+    g = long.groupby([*keys, 'subject', 'metric'], dropna=False, sort=False)['value']
+    dev = long['value'].astype(float) - g.transform('median')
+    out = long.assign(deviation=dev.where(g.transform('size') >= 3))
+    scale = out.groupby('metric')['deviation'].transform(lambda d: 1.4826 * d[d != 0].abs().median())
+    with np.errstate(divide='ignore', invalid='ignore'):
+        z = np.where(scale > 0, out.deviation / scale, np.where(out.deviation.abs() > 0, np.inf, 0.0))
+    out['z'] = np.where(out.deviation.isna(), np.nan, z)
+    out['outlier'] = out.z.abs() > threshold
+    return out
 
 # %% ../nbs/12_results.ipynb #c11be936
 def _fmt(mean, sem=np.nan, n=None, sign: bool = False) -> str:
@@ -333,7 +432,7 @@ def comparison_markdown(runs: pd.DataFrame, summary: pd.DataFrame, deltas: pd.Da
         '',
         f"Runs: {int((runs.status == 'ok').sum())} evaluated, {int((runs.status == 'missing').sum())} missing, "
         f"{int((runs.status == 'failed').sum())} failed; {ok.subject.nunique()} subjects evaluated. "
-        "Ours: mean ± sem over subjects (n); [95 % bootstrap interval over subjects].",
+        f"Ours: mean ± sem over subjects (n); [{interval_label()}].",
         '',
     ]
     L += ['Encoders: ' + '; '.join(f'`{i}`' for i in ids), ''] if ids else []
@@ -369,7 +468,7 @@ def comparison_markdown(runs: pd.DataFrame, summary: pd.DataFrame, deltas: pd.Da
                     deltas[k].std(ddof=1) / math.sqrt(deltas[k].count()) if deltas[k].count() > 1 else np.nan,
                     sign=True,
                 )
-                + ('' if np.isnan((ci := bootstrap_ci(deltas[k]))[0]) else f' [{ci[0]:+.3f}, {ci[1]:+.3f}]')
+                + ('' if np.isnan((ci := t_interval(deltas[k]))[0]) else f' [{ci[0]:+.3f}, {ci[1]:+.3f}]')
                 + (' (same sign)' if np.sign(deltas[k].mean()) == np.sign(pd_[k]) else ' (opposite sign)')
                 for k in METRICS
             )

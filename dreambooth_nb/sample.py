@@ -29,7 +29,7 @@ def sample_seed(base: int, prompt_index: int, image_index: int) -> int:
 # %% ../nbs/06_sample.ipynb #d883ec88
 def plan_samples(cfg, data_dir=None) -> list:
     "Rows (kind, prompt_index, prompt, image_index, seed, path) of every image a run samples."
-    prompts = subject_prompts(cfg.subject, cfg.identifier, cfg.class_noun, data_dir=data_dir)
+    prompts = subject_prompts(cfg.subject, cfg.token, cfg.class_noun, data_dir=data_dir)
     if cfg.num_prompts:
         prompts = prompts[: cfg.num_prompts]
     rows = [

@@ -13,12 +13,26 @@ from .core import read_json, atomic_path
 from .config import CONDITIONS
 from .sample import read_samples
 from .metrics import step_dir
-from .results import METRICS, METRIC_NAMES, scan_runs, summarize_long, write_csv, save_fig
+from dreambooth_nb.results import (
+    METRICS,
+    METRIC_NAMES,
+    OUTLIER_RULE,
+    scan_runs,
+    summarize_long,
+    write_csv,
+    save_fig,
+    interval_label,
+    paired_contrast,
+    holm,
+    seed_outliers,
+)
+from .experiment import MERGE_KEYS, read_merged
 
 # %% auto #0
-__all__ = ['KEYS', 'COLORS', 'read_experiment', 'grid_fields', 'experiment_runs', 'summarize_experiment', 'experiment_steps',
-           'summarize_steps', 'eval_overhead', 'plot_steps', 'plot_sweep', 'plot_tradeoff', 'figure12_steps',
-           'study_markdown', 'make_study_results']
+__all__ = ['KEYS', 'COLORS', 'CONTRAST_COLUMNS', 'read_experiment', 'grid_fields', 'point_conditions', 'experiment_runs',
+           'summarize_experiment', 'interval_coverage', 'subject_deltas', 'experiment_steps', 'steps_wide',
+           'read_merged_steps', 'summarize_steps', 'eval_overhead', 'plot_steps', 'plot_sweep', 'plot_tradeoff',
+           'plot_paths', 'figure12_steps', 'study_contrasts', 'study_outliers', 'study_markdown', 'make_study_results']
 
 # %% ../nbs/24_study.ipynb #84d7f8d6
 def read_experiment(out_dir) -> dict:
@@ -34,18 +48,41 @@ def grid_fields(points: list) -> list:
     "The grid's fields, in order of appearance."
     return list(dict.fromkeys(k for p in points for k in p['values']))
 
+# %% ../nbs/24_study.ipynb #7fb27b941602401d91542211134fc71a
+def point_conditions(exp: dict) -> dict:
+    "Each point's conditions: its sweep's `conditions`, else the experiment's."
+    e = exp['experiment']
+    by_sweep = {s['name']: s.get('conditions') for s in e.get('sweeps') or []}
+    return {p['name']: by_sweep.get(p['sweep']) or e['conditions'] for p in exp['points']}
+
 # %% ../nbs/24_study.ipynb #57dae721
+def _with_merged(runs: pd.DataFrame, merged: pd.DataFrame, pts: list, fields: list) -> pd.DataFrame:
+    "`runs` (on disk) with the merged runs of the experiment's points: disk ok, then merged, then disk not ok."
+    by = {p['name']: p for p in pts}
+    m = merged[merged.point.isin(list(by))].drop(columns=['sweep', *fields, 'run_dir'], errors='ignore')
+    if not len(m):
+        return runs
+    m = m.assign(
+        sweep=m.point.map(lambda n: by[n]['sweep']),
+        run_dir=None,
+        **{f: m.point.map(lambda n, f=f: by[n]['values'].get(f, np.nan)) for f in fields},
+    )
+    rank = np.where(runs.status == 'ok', 0, 2) if len(runs) else []
+    both = pd.concat([runs.assign(_rank=rank), m.assign(_rank=1)], ignore_index=True)
+    return both.sort_values('_rank', kind='stable').drop_duplicates(MERGE_KEYS).drop(columns='_rank')
+
+
 def experiment_runs(out_dir) -> pd.DataFrame:
-    "A row per (point, seed, subject, condition) asked for: scan_runs' columns, point, sweep, seed, the grid fields."
+    "A row per (point, seed, subject, condition) scan_runs' columns, point, sweep, seed, grid fields, source."
     out_dir = Path(out_dir)
     exp = read_experiment(out_dir)
     pts = exp['points']
-    fields, seeds, conds = grid_fields(pts), exp['experiment']['seeds'], exp['experiment']['conditions']
+    fields, seeds, conds = grid_fields(pts), exp['experiment']['seeds'], point_conditions(exp)
     frames = []
     for p in pts:
         for s in seeds:
             for cond, home in (('ppl', p['same_as'] or p['name']), ('no_ppl', p['no_ppl_from'])):
-                if cond not in conds or home is None:
+                if cond not in conds[p['name']] or home is None:
                     continue
                 d = out_dir / home / f'seed{s}'
                 r = scan_runs(d) if d.is_dir() else pd.DataFrame(columns=['subject', 'condition', 'status'])
@@ -54,7 +91,8 @@ def experiment_runs(out_dir) -> pd.DataFrame:
                         point=p['name'], sweep=p['sweep'], seed=s, **{f: p['values'].get(f, np.nan) for f in fields}
                     )
                 )
-    runs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    runs = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*MERGE_KEYS, 'status'])
+    runs = _with_merged(runs.assign(source='this run'), read_merged(exp['experiment'].get('merge')), pts, fields)
     subjects = exp['experiment']['subjects']
     subjects = sorted(set(runs.subject)) if subjects in ('all', ['all']) else subjects
     want = pd.DataFrame(
@@ -70,7 +108,7 @@ def experiment_runs(out_dir) -> pd.DataFrame:
             for p in pts
             for s in seeds
             for sub in subjects
-            for c in conds
+            for c in conds[p['name']]
         ]
     )
     runs = (
@@ -79,6 +117,7 @@ def experiment_runs(out_dir) -> pd.DataFrame:
         else want
     )
     runs['status'] = runs.get('status', pd.Series(index=runs.index, dtype=object)).fillna('missing')
+    runs['source'] = runs.get('source', pd.Series(index=runs.index, dtype=object)).fillna('this run')
     return runs[
         [
             'point',
@@ -111,19 +150,88 @@ def summarize_experiment(runs: pd.DataFrame) -> pd.DataFrame:
     long['value'] = pd.to_numeric(long.value, errors='coerce')
     return summarize_long(long, [*KEYS, *fields])
 
+# %% ../nbs/24_study.ipynb #8edb47106e1a46a883d545849b8ab81b
+def interval_coverage(populations: dict, ns=(4, 6, 10), *, reps: int = 1000, n_boot: int = 1000, seed: int = 0):
+    "Share of `reps` samples of n subjects whose percentile-bootstrap and t-interval hold the population's mean."
+    from scipy import stats
+
+    rng = np.random.default_rng(seed)
+    rows = []
+    for name, pop in populations.items():
+        pop = np.asarray(pop, dtype=float)
+        mu = pop.mean()
+        for n in ns:
+            x = rng.choice(pop, (reps, n))
+            m, half = x.mean(1), stats.t.ppf(0.975, n - 1) * x.std(1, ddof=1) / np.sqrt(n)
+            hits = {'t-interval': (m - half <= mu) & (mu <= m + half), 'percentile bootstrap': np.zeros(reps, bool)}
+            for i in range(0, reps, 100):  # the bootstrap of 12_results (bootstrap_ci), 100 samples at a time
+                xb = x[i : i + 100]
+                idx = rng.integers(0, n, (len(xb), n_boot, n))
+                bm = xb[np.arange(len(xb))[:, None, None], idx].mean(2)
+                lo, hi = np.quantile(bm, [0.025, 0.975], axis=1)
+                hits['percentile bootstrap'][i : i + 100] = (lo <= mu) & (mu <= hi)
+            rows += [
+                dict(population=name, subjects=n, method=k, coverage=float(h.mean()), reps=reps)
+                for k, h in hits.items()
+            ]
+    return pd.DataFrame(rows)
+
+# %% ../nbs/24_study.ipynb #8763a12b2bbd4a93a75aff182afb95dc
+def subject_deltas(runs: pd.DataFrame, metric: str) -> pd.Series:
+    "Per (point, subject): `metric` of ppl - no_ppl, paired per seed, seeds averaged; shared runs counted once."
+    ok = runs[runs.status == 'ok']
+    w = ok.pivot_table(index=['point', 'subject', 'seed'], columns='condition', values=metric)
+    home = ok[ok.condition == 'ppl'].set_index(['point', 'subject', 'seed']).run_dir  # the ppl run's folder
+    d = (w['ppl'] - w['no_ppl']).dropna().to_frame('value').join(home)
+    d = d[~d.run_dir.duplicated() | d.run_dir.isna()]
+    return d.groupby(['point', 'subject']).value.mean()
+
 # %% ../nbs/24_study.ipynb #db842e30
-def experiment_steps(runs: pd.DataFrame) -> pd.DataFrame:
-    "The metrics_by_step.csv of every run that has one, stacked: the run's keys plus step, metric, value."
+def experiment_steps(runs: pd.DataFrame, merged: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The metrics_by_step.csv of every run on disk that has one and the `merged` per-step rows of merged runs
+    (`read_merged_steps`), stacked: the run's keys plus step, metric, value, source."""
     fields = _table_fields(runs)
+    keys = [*KEYS, *fields, 'seed', 'subject', 'condition']
+    ok = runs[runs.status == 'ok']
+    src = ok.source if 'source' in ok else pd.Series('this run', index=ok.index)
     frames = []
-    for r in runs[runs.status == 'ok'].itertuples():
-        f = Path(r.run_dir) / 'metrics_by_step.csv'
-        if f.exists():
-            frames.append(
-                pd.read_csv(f).assign(**{k: getattr(r, k) for k in [*KEYS, *fields, 'seed', 'subject', 'condition']})
-            )
-    cols = [*KEYS, *fields, 'seed', 'subject', 'condition', 'step', 'metric', 'value']
+    for r, s in zip(ok.itertuples(), src):
+        f = Path(r.run_dir) / 'metrics_by_step.csv' if isinstance(r.run_dir, str) else None
+        if f is not None and f.exists():
+            frames.append(pd.read_csv(f).assign(**{k: getattr(r, k) for k in keys}, source=s))
+    if merged is not None and len(merged) and 'source' in ok:
+        m = ok[ok.source != 'this run'][[*keys, 'source']]
+        frames.append(m.merge(merged[[*MERGE_KEYS, 'source', 'step', 'metric', 'value']], on=[*MERGE_KEYS, 'source']))
+    cols = [*keys, 'step', 'metric', 'value', 'source']
     return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+
+# %% ../nbs/24_study.ipynb #504fb2a444614c0babb325280ed9130a
+def steps_wide(steps: pd.DataFrame) -> pd.DataFrame:
+    "`runs_by_step.csv`: a row per run and step (its keys, source, step), a column per metric."
+    idx = [c for c in steps.columns if c not in ('metric', 'value', 'step')] + ['step']
+    w = steps.set_index([*idx, 'metric'])['value'].unstack('metric').reset_index()
+    w.columns.name = None
+    return w[[*idx, *[m for m in METRICS if m in w.columns]]]
+
+# %% ../nbs/24_study.ipynb #b43b363d81ae4b689946ece5c682cd59
+def read_merged_steps(merge: list | None) -> pd.DataFrame:
+    "The `by_step:` tables of a `merge:` list (runs_by_step.csv), long: run keys, source, step, metric, value."
+    cols = [*MERGE_KEYS, 'source', 'step', 'metric', 'value']
+    frames = []
+    for m in merge or []:
+        if not m.get('by_step'):
+            continue
+        p = Path(m['by_step'])
+        if not p.is_file():
+            raise FileNotFoundError(f"merge: per-step table not found: {p} (paths are relative to the current folder)")
+        w = pd.read_csv(p)
+        own = w['source'] if 'source' in w else pd.Series(None, index=w.index, dtype=object)
+        w = w.assign(source=own.where(own.notna() & (own != 'this run'), m['commit']))
+        long = w.melt(
+            id_vars=[*MERGE_KEYS, 'source', 'step'], value_vars=[k for k in METRICS if k in w], var_name='metric'
+        )
+        frames.append(long[cols])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
 
 # %% ../nbs/24_study.ipynb #ac7b78fd
 def summarize_steps(steps: pd.DataFrame) -> pd.DataFrame:
@@ -136,6 +244,8 @@ def eval_overhead(runs: pd.DataFrame) -> pd.DataFrame:
     "Per run evaluated along training: notebook seconds, seconds in step evaluations before the last, their overhead."
     rows = []
     for r in runs[runs.status == 'ok'].itertuples():
+        if not isinstance(r.run_dir, str):  # a merged run: its folder is elsewhere
+            continue
         d = Path(r.run_dir)
         cfg = read_json(d / 'config.json') or {}
         steps = [
@@ -188,7 +298,7 @@ def _band(ax, x, g, label, color):
 
 
 def _err(g) -> list:
-    "Error-bar lengths below and above each mean (never negative: a percentile interval can, rarely, miss its mean)."
+    "Error-bar lengths below and above each mean (clipped at 0: an interval from elsewhere may miss its mean)."
     return [
         np.clip((g['mean'] - g.ci_low).astype(float), 0, None),
         np.clip((g.ci_high - g['mean']).astype(float), 0, None),
@@ -222,7 +332,7 @@ def plot_steps(by_step: pd.DataFrame, point: str, title: str = ''):
         ax.set_title(METRIC_NAMES[m])
         ax.set_xlabel('training step')
     fig.axes[0].legend(fontsize=7)
-    fig.suptitle(title or f'{point}: mean over subjects, 95 % bootstrap band', fontsize=9)
+    fig.suptitle(title or f'{point}: mean over subjects, {interval_label()} (band)', fontsize=9)
     return fig
 
 # %% ../nbs/24_study.ipynb #99bb9bde
@@ -263,7 +373,7 @@ def plot_sweep(summary: pd.DataFrame, sweep, field: str, title: str = ''):
         ax.set_title(METRIC_NAMES[m])
         ax.set_xlabel(field)
     fig.axes[0].legend(fontsize=7)
-    fig.suptitle(title or f'{sweep or "grid"}: mean over subjects, 95 % bootstrap interval', fontsize=9)
+    fig.suptitle(title or f'{sweep or "grid"}: mean over subjects, {interval_label()}', fontsize=9)
     return fig
 
 # %% ../nbs/24_study.ipynb #116a88e3
@@ -315,7 +425,41 @@ def plot_tradeoff(summary: pd.DataFrame, by_step: pd.DataFrame | None = None, ti
     ax.set_xlabel('PRES (lower: the prior kept)')
     ax.set_ylabel('DINO (higher: the subject kept)')
     ax.legend(fontsize=7)
-    ax.set_title(title or 'the trade-off: mean over subjects, 95 % bootstrap intervals', fontsize=9)
+    ax.set_title(title or f'the trade-off: mean over subjects, {interval_label()}', fontsize=9)
+    return fig
+
+# %% ../nbs/24_study.ipynb #cdf66aed5cc84ca1b48e60bad68798a8
+def plot_paths(by_step: pd.DataFrame, labels: dict | None = None, x: str = 'clip_t', y: str = 'dino', title: str = ''):
+    "Each (point, condition) of `by_step` as its path along training from metric `x` to `y`; `labels` names them."
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6.5, 5), layout='constrained')
+    ax = fig.subplots()
+    cells = labels or {k: f'{k[0]} {k[1]}' for k in dict.fromkeys(zip(by_step.point, by_step.condition))}
+    for i, ((point, cond), name) in enumerate(cells.items()):
+        d = _sel(by_step, point=point, condition=cond)
+        w = {m: _sel(d, metric=m).sort_values('step').reset_index(drop=True) for m in (x, y)}
+        if not len(w[x]) or len(w[x]) != len(w[y]):
+            continue
+        px, py = w[x], w[y]
+        ax.plot(px['mean'], py['mean'], marker='o', ms=4, lw=1.2, color=f'C{i}', label=name)
+        ax.errorbar(
+            px['mean'].iloc[-1:],
+            py['mean'].iloc[-1:],
+            xerr=_err(px.iloc[-1:]),
+            yerr=_err(py.iloc[-1:]),
+            color=f'C{i}',
+            capsize=2,
+        )
+        for sx, sy, s in zip(px['mean'], py['mean'], px.step):
+            ax.annotate(f'{int(s)}', (sx, sy), fontsize=6, xytext=(3, 3), textcoords='offset points')
+    names = {'dino': 'DINO (the subject kept)', 'clip_t': 'CLIP-T (the prompt followed)', 'pres': 'PRES'}
+    ax.set_xlabel(names.get(x, x))
+    ax.set_ylabel(names.get(y, y))
+    ax.legend(fontsize=7)
+    ax.set_title(
+        title or f'along training (steps marked): mean over subjects, {interval_label()} at the end', fontsize=9
+    )
     return fig
 
 # %% ../nbs/24_study.ipynb #7bcabed4
@@ -332,53 +476,107 @@ def figure12_steps(
     point: str,
     steps: list,
     *,
-    seed: int | None = None,
+    seed: int | list | None = None,  # None: every seed
     subjects=None,
     prompts: int = 4,
     cell: float = 1.1,
     title: str = '',
 ):
-    "Figure: per subject, rows condition x step, columns the PRES image then prompts 0..prompts-1 (image 0 of each)."
+    "Figure: per subject and seed, rows condition x step; columns the PRES image, prompts 0..prompts-1 (image 0)."
     from matplotlib.figure import Figure
 
     ok = _sel(runs, point=point, status='ok')
-    seed = sorted(ok.seed)[0] if seed is None else seed
-    ok = ok[ok.seed == seed]
-    subjects = subjects or sorted(set(ok.subject))
+    ok = ok if seed is None else ok[ok.seed.isin(np.atleast_1d(seed))]
+    disk = ok[ok.run_dir.map(lambda d: isinstance(d, str) and Path(d).is_dir())]  # merged runs: no images here
+    away, seeds = len(ok) - len(disk), sorted(set(disk.seed)) if seed is None else list(np.atleast_1d(seed))
+    subjects = subjects or sorted(set(disk.subject))
     cols = [-1, *range(prompts)]
-    nrow = len(subjects) * len(CONDITIONS) * len(steps)
+    nrow = max(1, len(subjects) * len(seeds) * len(CONDITIONS) * len(steps))
     fig = Figure(figsize=(cell * len(cols) + 1.6, cell * nrow + 0.6), layout='constrained')
     axs = np.array(fig.subplots(nrow, len(cols), squeeze=False))
     i = 0
-    for s in subjects:
-        for c in ('no_ppl', 'ppl'):
-            r = _sel(ok, subject=s, condition=c)
-            for st in steps:
-                d, df = (
-                    _step_images(
-                        Path(r.run_dir.iloc[0]),
-                        st,
-                        int(json.loads((Path(r.run_dir.iloc[0]) / 'config.json').read_text())['steps']),
-                    )
-                    if len(r)
-                    else (None, None)
-                )
-                for j, col in enumerate(cols):
-                    ax = axs[i, j]
-                    ax.set_xticks([])
-                    ax.set_yticks([])
-                    [sp.set_visible(False) for sp in ax.spines.values()]
-                    if j == 0:
-                        ax.set_ylabel(f'{s}\n{c}, step {st}', fontsize=6)
-                    x = df[(df.prompt_index == col) & (df.image_index == 0)] if df is not None else []
-                    if len(x) and (d / x.path.iloc[0]).exists():
-                        with Image.open(d / x.path.iloc[0]) as im:
-                            ax.imshow(np.asarray(im.convert('RGB')))
-                        if i == 0:
-                            ax.set_title(textwrap.fill(x.prompt.iloc[0], 18), fontsize=6)
-                i += 1
-    fig.suptitle(title or f'{point}, seed {seed}: samples along training (same seeds in each column)', fontsize=8)
+    for s, k, c, st in ((s, k, c, st) for s in subjects for k in seeds for c in ('no_ppl', 'ppl') for st in steps):
+        r = _sel(disk, subject=s, seed=k, condition=c)
+        d, df = (None, None)
+        if len(r):
+            rd = Path(r.run_dir.iloc[0])
+            d, df = _step_images(rd, st, int(json.loads((rd / 'config.json').read_text())['steps']))
+        for j, col in enumerate(cols):
+            ax = axs[i, j]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            [sp.set_visible(False) for sp in ax.spines.values()]
+            if j == 0:
+                ax.set_ylabel(f'{s}, seed {k}\n{c}, step {st}', fontsize=6)
+            x = df[(df.prompt_index == col) & (df.image_index == 0)] if df is not None else []
+            if len(x) and (d / x.path.iloc[0]).exists():
+                with Image.open(d / x.path.iloc[0]) as im:
+                    ax.imshow(np.asarray(im.convert('RGB')))
+                if i == 0:
+                    ax.set_title(textwrap.fill(x.prompt.iloc[0], 18), fontsize=6)
+        i += 1
+    note = f'; runs on disk only: {away} merged runs without images left out' if away else '; runs on disk'
+    fig.suptitle(
+        title
+        or f'{point}, seed{"s" * (len(seeds) > 1)} {", ".join(map(str, seeds))}: samples along training '
+        f'(same seeds in each column){note}',
+        fontsize=8,
+    )
     return fig
+
+# %% ../nbs/24_study.ipynb #4dd4641cc4064e0191573fe9c69df29b
+CONTRAST_COLUMNS = ['metric', 'point', 'condition', 'vs_point', 'vs_condition', 'subjects', 'pairs', 'mean', 'ci_low']
+CONTRAST_COLUMNS += ['ci_high', 'p', 'p_holm', 'differs', 'interval']
+
+
+def _homes(exp: dict) -> dict:
+    "(point, condition) -> the (point, condition) whose runs it reads."
+    return {
+        **{(p['name'], 'ppl'): (p['same_as'] or p['name'], 'ppl') for p in exp['points']},
+        **{(p['name'], 'no_ppl'): (p['no_ppl_from'], 'no_ppl') for p in exp['points'] if p['no_ppl_from']},
+    }
+
+
+def study_contrasts(runs: pd.DataFrame, exp: dict) -> pd.DataFrame:
+    "`contrasts.csv`: per metric, each cell minus the baseline (or ppl - no_ppl per point), Holm-adjusted per metric."
+    ok = runs[runs.status == 'ok']
+    long = ok.melt(id_vars=['point', 'seed', 'subject', 'condition'], value_vars=list(METRICS), var_name='metric')
+    long['value'] = pd.to_numeric(long.value, errors='coerce')
+    homes, base = _homes(exp), exp['experiment'].get('baseline')
+    cells = list(dict.fromkeys(zip(ok.point, ok.condition)))
+    first = {}  # a home's first cell: the one it is contrasted under
+    for c in cells:
+        first.setdefault(homes.get(c, c), c)
+    if base:
+        b = (base['point'], base['condition'])
+        pairs = [(c, b) for c in first.values() if homes.get(c, c) != homes.get(b, b)]
+    else:
+        pairs = [((p, 'ppl'), (p, 'no_ppl')) for p, c in first.values() if c == 'ppl' and (p, 'no_ppl') in homes]
+    rows = []
+    for m in METRICS:
+        lm = long[long.metric == m]
+        for (p, c), (bp, bc) in pairs:
+            r = paired_contrast(lm, {'point': p, 'condition': c}, {'point': bp, 'condition': bc})
+            rows.append(dict(metric=m, point=p, condition=c, vs_point=bp, vs_condition=bc, **r))
+    out = pd.DataFrame(rows, columns=CONTRAST_COLUMNS)
+    out['p_holm'] = out.groupby('metric', sort=False).p.transform(holm) if len(out) else []
+    out['differs'] = (out.p_holm < 0.05).astype(bool)
+    out['interval'] = out.subjects.map(interval_label)
+    return out[CONTRAST_COLUMNS]
+
+# %% ../nbs/24_study.ipynb #277c27b1587741f2af2001be3712ef0d
+def study_outliers(runs: pd.DataFrame, exp: dict) -> pd.DataFrame:
+    "`outliers.csv`: the runs flagged by `seed_outliers` (shared runs once): keys, metric, value, deviation, z."
+    homes = _homes(exp)
+    ok = runs[runs.status == 'ok']
+    ok = ok[[homes.get(c, c) == c for c in zip(ok.point, ok.condition)]]  # each run once, under its own point
+    cols = ['point', 'condition', 'subject', 'seed', 'source']
+    long = ok.assign(source=ok.get('source', 'this run')).melt(
+        id_vars=cols, value_vars=list(METRICS), var_name='metric'
+    )
+    long['value'] = pd.to_numeric(long.value, errors='coerce')
+    f = seed_outliers(long, ['point', 'condition'])
+    return f[f.outlier][[*cols, 'metric', 'value', 'deviation', 'z']].reset_index(drop=True)
 
 # %% ../nbs/24_study.ipynb #1b389f8f
 def _cell(r) -> str:
@@ -412,8 +610,48 @@ def _table(d: pd.DataFrame, keys: list) -> list:
     return L
 
 
-def study_markdown(exp: dict, summary: pd.DataFrame, by_step: pd.DataFrame | None = None, out_dir=None) -> str:
-    "`study.md`: the experiment's description, a table per sweep and per curve along training, mean [95 % interval]."
+def _sources(runs: pd.DataFrame) -> list:
+    "Markdown rows: which runs came from which commit."
+    ok = runs[runs.status == 'ok']
+    L = ['| source | runs | points | subjects | seeds |', '|---|---|---|---|---|']
+    for s, g in ok.groupby('source', sort=False):
+        L.append(
+            f'| {s} | {len(g)} | {g.point.nunique()} | {", ".join(sorted(set(g.subject)))} | '
+            f'{", ".join(map(str, sorted(set(g.seed))))} |'
+        )
+    return L
+
+
+def _contrast_rows(ct: pd.DataFrame) -> list:
+    "Markdown rows: a contrast per row, a column per metric: mean [interval], Holm-adjusted p, claimed or not."
+    L = [
+        '| contrast | subjects | ' + ' | '.join(METRIC_NAMES[m] for m in METRICS) + ' |',
+        '|---' * (2 + len(METRICS)) + '|',
+    ]
+    for (p, c, bp, bc), g in ct.groupby(['point', 'condition', 'vs_point', 'vs_condition'], sort=False):
+        by = {r['metric']: r for _, r in g.iterrows()}
+        cell = lambda r: (
+            'n/a'
+            if r is None or r['mean'] != r['mean']
+            else f"{r['mean']:+.3f} [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}] p={r['p_holm']:.2g}"
+            + (' **differs**' if r['differs'] else '')
+        )
+        name = f'{p} {c} - {bc}' if p == bp else f'{p} {c} - {bp} {bc}'
+        L.append(f'| {name} | {int(g.subjects.max())} | ' + ' | '.join(cell(by.get(m)) for m in METRICS) + ' |')
+    return L
+
+
+def study_markdown(
+    exp: dict,
+    summary: pd.DataFrame,
+    by_step: pd.DataFrame | None = None,
+    out_dir=None,
+    *,
+    runs: pd.DataFrame | None = None,  # the runs: where they come from
+    contrasts: pd.DataFrame | None = None,  # study_contrasts
+    outliers: pd.DataFrame | None = None,  # study_outliers
+) -> str:
+    "`study.md`: description, sources, a table per sweep, contrasts, outliers, curves along training."
     e = exp['experiment']
     fields = grid_fields(exp['points'])
     L = [
@@ -423,17 +661,55 @@ def study_markdown(exp: dict, summary: pd.DataFrame, by_step: pd.DataFrame | Non
         '',
         f"Preset `{e['preset']}`; seeds {e['seeds']}; "
         f"subjects: {e['subjects'] if e['subjects'] != 'all' else 'all'}. Every cell: mean over "
-        "subjects (each subject's seeds averaged) [95 % bootstrap interval, resampling subjects]; "
+        f"subjects (each subject's seeds averaged) [{interval_label()}; the subjects column gives n]; "
         "`ppl - no_ppl` is paired per subject and seed.",
         '',
     ]
+    if runs is not None and 'source' in runs:
+        L += ['## Where the runs come from', '']
+        L += ['Runs evaluated here (`this run`) or merged from the tables of an earlier commit.', '']
+        L += _sources(runs) + ['']
     for sweep in _sweeps(summary):
         d = _sel(summary, sweep=sweep)
         keys = [f for f in fields if d[f].notna().any()] or ['point']
         L += [f"## {sweep or 'Grid'}", ''] + _table(d, keys) + ['']
+    if contrasts is not None and len(contrasts):
+        base = e.get('baseline')
+        L += ['## Contrasts', '']
+        L += [
+            (
+                f"Every other point and condition minus the baseline {base['point']} {base['condition']}"
+                if base
+                else 'At every point, ppl - no_ppl'
+            )
+            + f", paired per subject and seed: mean [{interval_label()}] and the t-test's p, Holm-adjusted over the "
+            f"{len(contrasts) // max(1, contrasts.metric.nunique())} contrasts of each metric; **differs**: adjusted p "
+            "< 0.05 (a difference the study claims). The others are not shown to differ.",
+            '',
+        ]
+        L += _contrast_rows(contrasts) + ['']
+    if outliers is not None:
+        L += ['## Runs far from their own seeds', '', f'Rule: {OUTLIER_RULE}.', '']
+        L += (
+            ['None flagged.']
+            if not len(outliers)
+            else ['| point | condition | subject | seed | metric | value | z | source |', '|---' * 8 + '|']
+            + [
+                f'| {r.point} | {r.condition} | {r.subject} | {r.seed} | {r.metric} | {r.value:.3f} | {r.z:+.1f} | '
+                f'{r.source} |'
+                for r in outliers.itertuples()
+            ]
+        ) + ['']
     if by_step is not None and len(by_step):
         for point in dict.fromkeys(by_step.point):
-            L += [f'## Along training: {point}', ''] + _table(_sel(by_step, point=point), ['step']) + ['']
+            d = _sel(by_step, point=point)
+            n = int(d[d.condition != 'ppl - no_ppl'].subjects.max())
+            L += [f'## Along training: {point}', '']
+            L += [
+                f'Over the {n} subjects whose runs have per-step metrics (runs on disk, or merged with a `by_step:`).',
+                '',
+            ]
+            L += _table(d, ['step']) + ['']
     return '\n'.join(L)
 
 # %% ../nbs/24_study.ipynb #a46d2943
@@ -444,8 +720,9 @@ def make_study_results(out_dir, figures: bool = True) -> dict:
     exp = read_experiment(out_dir)
     runs = experiment_runs(out_dir)
     summary = summarize_experiment(runs)
-    steps = experiment_steps(runs)
+    steps = experiment_steps(runs, read_merged_steps(exp['experiment'].get('merge')))
     by_step = summarize_steps(steps)
+    contrasts, outliers = study_contrasts(runs, exp), study_outliers(runs, exp)
     rel = runs.assign(
         run_dir=[
             str(Path(d).relative_to(out_dir)) if isinstance(d, str) and Path(d).is_relative_to(out_dir) else d
@@ -455,12 +732,15 @@ def make_study_results(out_dir, figures: bool = True) -> dict:
     files = {
         'runs': write_csv(rel, res / 'runs.csv'),
         'summary': write_csv(summary, res / 'summary.csv'),
+        'contrasts': write_csv(contrasts, res / 'contrasts.csv'),
+        'outliers': write_csv(outliers, res / 'outliers.csv'),
     }  # folders relative: the table travels
     if len(by_step):
         files['by_step'] = write_csv(by_step, res / 'by_step.csv')
+        files['runs_by_step'] = write_csv(steps_wide(steps), res / 'runs_by_step.csv')
     if len(timing := eval_overhead(runs)):
         files['timing'] = write_csv(timing, res / 'timing.csv')
-    md = study_markdown(exp, summary, by_step, out_dir)
+    md = study_markdown(exp, summary, by_step, out_dir, runs=runs, contrasts=contrasts, outliers=outliers)
     with atomic_path(res / 'study.md') as t:
         t.write_text(md)
     files['study'] = res / 'study.md'
@@ -477,12 +757,15 @@ def make_study_results(out_dir, figures: bool = True) -> dict:
             files[f'steps_{name}'] = save_fig(plot_steps(by_step, point), res / f'steps_{name}.png')
             st = sorted(set(by_step[by_step.point == point].step))
             pick = sorted({st[0], st[len(st) // 2], st[-1]})
-            if any(
-                (Path(d) / 'samples.csv').exists() for d in _sel(runs, point=point, status='ok').run_dir
-            ):  # sampled runs (not a fixture)
-                files[f'figure12_{name}'] = save_fig(
-                    figure12_steps(runs, point, pick), res / f'figure12_steps_{name}.png'
-                )
+            on_disk = _sel(runs, point=point, status='ok')
+            for k in sorted(set(on_disk.seed)):
+                if any(
+                    isinstance(d, str) and (Path(d) / 'samples.csv').exists()
+                    for d in on_disk[on_disk.seed == k].run_dir
+                ):  # sampled runs on disk (not a fixture, not merged)
+                    files[f'figure12_{name}_seed{k}'] = save_fig(
+                        figure12_steps(runs, point, pick, seed=k), res / f'figure12_steps_{name}_seed{k}.png'
+                    )
         files['tradeoff'] = save_fig(plot_tradeoff(summary, by_step), res / 'tradeoff.png')
     n = runs.status.value_counts().to_dict()
     return {
@@ -491,8 +774,11 @@ def make_study_results(out_dir, figures: bool = True) -> dict:
         'runs': runs,
         'summary': summary,
         'by_step': by_step,
+        'contrasts': contrasts,
+        'outliers': outliers,
         'study': md,
         'runs_ok': n.get('ok', 0),
         'missing': n.get('missing', 0),
         'failed': n.get('failed', 0),
+        'merged': int(((runs.status == 'ok') & (runs.source != 'this run')).sum()),
     }

@@ -16,13 +16,13 @@ from .data import ImagePromptDataset, instance_prompt, class_prompt
 from .models import enable_gradient_checkpointing, pipeline_scheduler, load_components, load_pipeline
 
 # %% auto #0
-__all__ = ['METHODS', 'UNET_LORA_TARGETS', 'TEXT_LORA_TARGETS', 'LORA_WEIGHTS', 'ppl_loss', 'min_snr_weights', 'diffusion_target',
-           'encode_prompts', 'encode_latent_dist', 'sample_latents', 'step_generator', 'TrainData', 'train_data',
-           'draw_latents', 'prompt_embeds', 'make_optimizer', 'Callback', 'Trainer', 'Accelerate', 'Method',
-           'FullFineTune', 'GradientCheckpointing', 'Caches', 'PriorPreservation', 'MinSNR', 'GradientClipping',
-           'list_checkpoints', 'save_checkpoint', 'Checkpoints', 'add_lora', 'LoRA', 'OffloadEncoders',
-           'EvalAlongTraining', 'TrainResult', 'Recorder', 'ProgressBar', 'run_callbacks', 'loop_settings', 'train',
-           'save_pipeline', 'is_trained', 'save_lora', 'save_trained', 'load_trained']
+__all__ = ['METHODS', 'UNET_LORA_TARGETS', 'TEXT_LORA_TARGETS', 'LORA_WEIGHTS', 'LEARNED_EMBEDS', 'ppl_loss', 'min_snr_weights',
+           'diffusion_target', 'encode_prompts', 'encode_latent_dist', 'sample_latents', 'step_generator', 'TrainData',
+           'train_data', 'draw_latents', 'prompt_embeds', 'make_optimizer', 'Callback', 'Trainer', 'Accelerate',
+           'Method', 'FullFineTune', 'method_unit', 'GradientCheckpointing', 'Caches', 'PriorPreservation', 'MinSNR',
+           'GradientClipping', 'list_checkpoints', 'save_checkpoint', 'Checkpoints', 'add_lora', 'LoRA',
+           'OffloadEncoders', 'EvalAlongTraining', 'TrainResult', 'Recorder', 'ProgressBar', 'run_callbacks',
+           'loop_settings', 'train', 'save_pipeline', 'is_trained', 'save_lora', 'save_trained', 'load_trained']
 
 # %% ../nbs/05_train.ipynb #93475e74
 def ppl_loss(
@@ -119,7 +119,7 @@ class TrainData:
 def train_data(cfg, instance_images, class_images=None) -> TrainData:
     "The instance dataset and, with PPL, the class dataset of a run (no caches yet; class images ignored without PPL)."
     res = (cfg.resolution, cfg.center_crop, cfg.random_flip)
-    inst_ds = ImagePromptDataset(instance_images, instance_prompt(cfg.class_noun, cfg.identifier), *res)
+    inst_ds = ImagePromptDataset(instance_images, instance_prompt(cfg.class_noun, cfg.token), *res)
     if not cfg.ppl:
         return TrainData(inst_ds)
     if not class_images:
@@ -298,7 +298,7 @@ class Accelerate(Callback):
 
 # %% ../nbs/05_train.ipynb #4ec2d646
 class Method(Callback):
-    "A training method: `before_fit` places the models and sets what trains; `save` writes the result as users load it."
+    "A training method: `before_fit` places the models and sets what trains; `save` / `load` as users load it."
 
     order = -5  # after `Accelerate` has chosen the device and precision, before anything is cached
 
@@ -307,6 +307,10 @@ class Method(Callback):
 
     def save(self, c, dest, extra: dict | None = None) -> Path:
         raise NotImplementedError(f"{type(self).__name__} does not say how it saves")
+
+    def load(self, c, model_dir):
+        "Put what `save` wrote to `model_dir` into the base model's components `c` (a method that saves less than all)."
+        raise NotImplementedError(f"{type(self).__name__} does not say how it loads")
 
 # %% ../nbs/05_train.ipynb #be56bc6d
 class FullFineTune(Method):
@@ -323,6 +327,16 @@ class FullFineTune(Method):
 
 
 METHODS = {'full': FullFineTune}  # method name -> its unit; each method's section adds itself
+
+# %% ../nbs/05_train.ipynb #ec5c68a2
+def method_unit(cfg) -> Method:
+    "The training unit of `cfg.method`, from `METHODS`."
+    if cfg.method not in METHODS:
+        raise ValueError(
+            f"method {cfg.method!r} has no training unit here ({', '.join(sorted(METHODS))}): "
+            "import dreambooth_nb.methods, which adds textual_inversion and custom_diffusion"
+        )
+    return METHODS[cfg.method](cfg)
 
 # %% ../nbs/05_train.ipynb #fced0898
 class GradientCheckpointing(Callback):
@@ -483,6 +497,11 @@ class LoRA(Method):
         "Only the adapters, as `pytorch_lora_weights.safetensors`."
         return save_lora(c, dest, self.cfg, extra)
 
+    def load(self, c, model_dir):
+        "diffusers' own loader puts the adapters into `c`'s modules."
+        pipe = load_pipeline(None, components=c, device=c.unet.device)
+        pipe.load_lora_weights(str(model_dir), weight_name=LORA_WEIGHTS)
+
 
 METHODS['lora'] = LoRA
 
@@ -598,7 +617,7 @@ def run_callbacks(cfg, *, ckpt_root=None, on_eval=None, progress: bool = True, l
     "The loop's units for a run: accelerate, its method, caches, offloading, the record, and each switched-on stage."
     always = [
         Accelerate(cfg.mixed_precision, cfg.device),
-        METHODS[cfg.method](cfg),
+        method_unit(cfg),
         Caches(cfg.cache_latents, cfg.cache_text),
         OffloadEncoders(),
         Recorder(log_every),
@@ -672,10 +691,14 @@ def save_pipeline(c, dest, half: bool = False, extra: dict | None = None) -> Pat
     return Path(dest)
 
 # %% ../nbs/05_train.ipynb #34a916f1
+LEARNED_EMBEDS = 'learned_embeds.safetensors'  # diffusers' file name for a learned token embedding
+
+
 def is_trained(model_dir) -> bool:
-    "True when `model_dir` holds a completely saved fine-tuned pipeline, or a run's saved LoRA adapters."
+    "True when `model_dir` holds a completely saved fine-tuned pipeline, or what a run's method saved (adapters...)."
     d = Path(model_dir)
-    return (d / 'train_info.json').exists() and ((d / 'model_index.json').exists() or (d / LORA_WEIGHTS).exists())
+    saved = ('model_index.json', LORA_WEIGHTS, LEARNED_EMBEDS)
+    return (d / 'train_info.json').exists() and any((d / f).exists() for f in saved)
 
 # %% ../nbs/05_train.ipynb #379436d9
 def save_lora(c, dest, cfg, extra: dict | None = None) -> Path:
@@ -713,15 +736,14 @@ def save_lora(c, dest, cfg, extra: dict | None = None) -> Path:
 
 # %% ../nbs/05_train.ipynb #a5fb1e0b
 def save_trained(c, cfg, dest, extra: dict | None = None) -> Path:
-    "Save a run's result the way its method does: the whole pipeline ('full') or its adapters ('lora')."
-    return METHODS[cfg.method](cfg).save(c, dest, extra=extra)
+    "Save a run's result the way its method does: the whole pipeline ('full'), its adapters ('lora'), ..."
+    return method_unit(cfg).save(c, dest, extra=extra)
 
 # %% ../nbs/05_train.ipynb #ca885b08
 def load_trained(cfg, model_dir, dtype=torch.float32, device='cpu'):
-    "The components of a trained run: its saved pipeline, or the base model (`cfg.model`) with its adapters loaded."
-    if not (Path(model_dir) / LORA_WEIGHTS).exists():
+    "The components of a trained run: its saved pipeline, or the base model (`cfg.model`) with what its method saved."
+    if (Path(model_dir) / 'model_index.json').exists():
         return load_components(model_dir, dtype=dtype, device=device)
     c = load_components(cfg.model, cfg.revision, cfg.variant, dtype, device)
-    pipe = load_pipeline(None, components=c, device=device)
-    pipe.load_lora_weights(str(model_dir), weight_name=LORA_WEIGHTS)  # into c's own modules
+    method_unit(cfg).load(c, model_dir)
     return c

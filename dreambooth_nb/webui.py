@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from .core import atomic_path, read_json
 from .config import RunConfig
-from .train import LORA_WEIGHTS, is_trained
+from .train import LORA_WEIGHTS, LEARNED_EMBEDS, is_trained
 
 # %% auto #0
 __all__ = ['RESNET_MAP', 'VAE_ATTN', 'unet_ldm_prefixes', 'split_key', 'unet_to_ldm', 'vae_ldm_prefixes', 'vae_to_ldm',
@@ -195,8 +195,8 @@ def lora_to_kohya(model_dir) -> dict:
 
 # %% ../nbs/07_webui.ipynb #a98df6a3
 def export_webui(run_dir, dest=None, half: bool = False) -> Path:
-    "Write a run's model as one `.safetensors` file for the WebUIs (LDM layout, or kohya keys for LoRA); its path."
-    from safetensors.torch import save_file
+    "One `.safetensors` file of a run for the WebUIs (LDM layout; kohya keys for LoRA; A1111's embedding); its path."
+    from safetensors.torch import save_file, load_file
 
     run_dir = Path(run_dir)
     model = run_dir / 'model'
@@ -208,11 +208,19 @@ def export_webui(run_dir, dest=None, half: bool = False) -> Path:
             f"{run_dir}: no saved model to export (model/ is missing: the run did not finish, or ran with "
             f"save_model=false; run it again with --set save_model=true)"
         )
-    lora = (model / LORA_WEIGHTS).exists()
-    sd = lora_to_kohya(model) if lora else pipeline_to_ldm(model)
+    if cfg.method == 'custom_diffusion':
+        raise ValueError(
+            f"{run_dir}: the WebUIs load no Custom Diffusion weights; load {model} with diffusers (08_methods)"
+        )
+    lora, ti = (model / LORA_WEIGHTS).exists(), cfg.method == 'textual_inversion'
+    if ti:  # A1111's embedding file: the prompt names it by its file name
+        sd = {'emb_params': load_file(str(model / LEARNED_EMBEDS))[cfg.token]}
+    else:
+        sd = lora_to_kohya(model) if lora else pipeline_to_ldm(model)
     if half:
         sd = {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}
-    dest = Path(dest) if dest else run_dir / f"{cfg.subject}_{cfg.condition}{'_lora' if lora else ''}.safetensors"
+    kind = '_ti' if ti else '_lora' if lora else ''
+    dest = Path(dest) if dest else run_dir / f"{cfg.subject}_{cfg.condition}{kind}.safetensors"
     meta = {
         'format': 'pt',
         'dreambooth_nb': json.dumps(
