@@ -12,7 +12,15 @@ The baseline loop behaves like diffusers' examples/dreambooth/train_dreambooth.p
 tokenizes the instance and class image files at every step, then it VAE-encodes the [instance; class] pixels and
 text-encodes the prompts, with torch AdamW (defaults) or bitsandbytes AdamW8bit, the same precision, model, data and
 seeds. `basemem` is that loop with the images held in memory; `floor` is UNet forward+backward+optimizer alone, the
-limit no loop can beat."""
+limit no loop can beat.
+The other methods, each against its own baseline (fresh copies of the UNet, text encoder and tokenizer per variant):
+  python bench/bench.py train --arch tiny --res 64 --steps 30 --rounds 3 --variants ti,ti_base,cd,cd_base
+`ti` / `cd` are ours (method textual_inversion without PPL / custom_diffusion with PPL); `ti_base` behaves like
+diffusers' examples/textual_inversion/textual_inversion.py and `cd_base` like
+examples/custom_diffusion/train_custom_diffusion.py (a DataLoader reading and transforming the files at every step, VAE
+and text encoder at every step, torch AdamW; TI writes the frozen embedding rows back after each step, CD zeroes their
+gradients and uses the script's processors, dataset and masked PPL loss). bench/diffusers_scripts.py runs the two
+scripts themselves on the tiny pipeline."""
 
 import argparse, copy, json, os, statistics, sys, threading, time
 from pathlib import Path
@@ -254,8 +262,352 @@ def floor_train(c, cfg, inst_paths, class_paths, steps):
     return times
 
 
+def add_token_like_scripts(c, token, init_word):
+    """Add `token` as diffusers' textual_inversion.py and train_custom_diffusion.py do: `add_tokens`,
+    `resize_token_embeddings` (transformers' default initialisation), the initializer token's row copied in, and the
+    text encoder frozen except its token embedding table. Returns the new token's id."""
+    tok, te = c.tokenizer, c.text_encoder
+    if tok.add_tokens(token) != 1:
+        raise ValueError(f'the tokenizer already contains {token!r}')
+    init = tok.encode(init_word, add_special_tokens=False)
+    if len(init) != 1:
+        raise ValueError('The initializer token must be a single token.')
+    new = tok.convert_tokens_to_ids(token)
+    te.resize_token_embeddings(len(tok))
+    with torch.no_grad():
+        emb = te.get_input_embeddings().weight.data
+        emb[new] = emb[init[0]].clone()
+    tm = te.text_model if hasattr(te, 'text_model') else te
+    for m in (tm.encoder, tm.final_layer_norm, tm.embeddings.position_embedding):
+        m.requires_grad_(False)
+    return new
+
+
+class TextualInversionLikeDataset(torch.utils.data.Dataset):
+    """Behaves like `TextualInversionDataset` in diffusers' textual_inversion.py (defaults: no center crop, bicubic,
+    flip p=0.5, 100 repeats): every item opens an image file, converts it to RGB, tokenizes the prompt, resizes with
+    PIL, flips and normalises. The script draws one of its ImageNet templates ('a photo of a {}', ...) per item; here
+    the prompt is ours, `a <sks> dog` (the same data as our loop; tokenizing and the text encoder cost the same, every
+    prompt is padded to 77 tokens)."""
+
+    def __init__(self, paths, tokenizer, prompt, res, repeats=100, flip_p=0.5):
+        from torchvision import transforms
+
+        self.paths, self.tok, self.prompt, self.res = list(paths), tokenizer, prompt, res
+        self.flip, self.n = transforms.RandomHorizontalFlip(p=flip_p), len(self.paths) * repeats
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, i):
+        from PIL import Image
+        import numpy as np
+
+        im = Image.open(self.paths[i % len(self.paths)])
+        if im.mode != 'RGB':
+            im = im.convert('RGB')
+        ids = self.tok(
+            self.prompt,
+            padding='max_length',
+            truncation=True,
+            max_length=self.tok.model_max_length,
+            return_tensors='pt',
+        ).input_ids[0]
+        img = np.array(im).astype(np.uint8)
+        im = Image.fromarray(img).resize((self.res, self.res), resample=Image.Resampling.BICUBIC)
+        img = (np.array(self.flip(im)).astype(np.uint8) / 127.5 - 1.0).astype(np.float32)
+        return dict(input_ids=ids, pixel_values=torch.from_numpy(img).permute(2, 0, 1))
+
+
+def endless(dl):
+    while True:
+        yield from dl
+
+
+def ti_baseline_train(c, cfg, inst_paths, class_paths, steps):
+    """A loop that behaves like diffusers' textual_inversion.py (no caches, no prior batch): the new token added as the
+    script adds it, a DataLoader that reads and transforms an image file per step, VAE encode and text encode at each
+    step, torch AdamW over the whole embedding table (the script's: no fused or foreach flag), and after each step
+    every row but the new token's written back from a copy."""
+    from accelerate import Accelerator
+    from diffusers.optimization import get_scheduler
+    from dreambooth_nb.core import get_dtype
+    from dreambooth_nb.data import instance_prompt
+
+    dev = torch.device(cfg.device)
+    acc = Accelerator(mixed_precision=cfg.mixed_precision if dev.type == 'cuda' else 'no', cpu=dev.type == 'cpu')
+    wd = get_dtype(acc.mixed_precision, acc.device)
+    new = add_token_like_scripts(c, cfg.token, cfg.class_noun)  # --initializer_token: the class noun, as ours
+    c.vae.requires_grad_(False)
+    c.unet.requires_grad_(False)
+    if cfg.gradient_checkpointing:
+        c.unet.train()
+        c.text_encoder.gradient_checkpointing_enable()
+        c.unet.enable_gradient_checkpointing()
+    emb_params = c.text_encoder.get_input_embeddings().parameters()
+    opt = torch.optim.AdamW(emb_params, lr=cfg.train_lr, betas=(0.9, 0.999), weight_decay=1e-2, eps=1e-8)
+    ds = TextualInversionLikeDataset(
+        inst_paths, c.tokenizer, instance_prompt(cfg.class_noun, cfg.token), cfg.resolution
+    )
+    dl = torch.utils.data.DataLoader(ds, batch_size=1, shuffle=True, num_workers=0)
+    sched = get_scheduler('constant', opt)
+    c.text_encoder.train()
+    te, opt, dl, sched = acc.prepare(c.text_encoder, opt, dl, sched)
+    c.unet.to(acc.device, dtype=wd)
+    c.vae.to(acc.device, dtype=wd)
+    orig = acc.unwrap_model(te).get_input_embeddings().weight.data.clone()
+    batches, n_t = endless(dl), c.noise_scheduler.config.num_train_timesteps
+    times, sync = [], (torch.cuda.synchronize if acc.device.type == 'cuda' else (lambda: None))
+    for s in range(steps):
+        t0 = time.perf_counter()
+        batch = next(batches)
+        with acc.accumulate(te):
+            latents = c.vae.encode(batch['pixel_values'].to(dtype=wd)).latent_dist.sample().detach()
+            latents = latents * c.vae.config.scaling_factor
+            noise = torch.randn_like(latents)
+            t = torch.randint(0, n_t, (latents.shape[0],), device=latents.device).long()
+            noisy = c.noise_scheduler.add_noise(latents, noise, t)
+            enc = te(batch['input_ids'])[0].to(dtype=wd)
+            pred = c.unet(noisy, t, enc).sample
+            loss = F.mse_loss(pred.float(), noise.float(), reduction='mean')
+            acc.backward(loss)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            keep = torch.ones((len(c.tokenizer),), dtype=torch.bool)
+            keep[new : new + 1] = False
+            with torch.no_grad():
+                acc.unwrap_model(te).get_input_embeddings().weight[keep] = orig[keep]
+        _ = (loss.detach().item(), sched.get_last_lr()[0])  # the script logs loss and lr every step
+        sync()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+class CustomDiffusionLikeDataset(torch.utils.data.Dataset):
+    """Behaves like `CustomDiffusionDataset` in diffusers' train_custom_diffusion.py with its defaults (`--hflip` off,
+    augmentation on, prior preservation): every item opens the instance file, rescales it at random (1/3 to 1.4 x the
+    resolution) into a canvas with the mask of its valid latent region, prefixes the prompt to match ('a far away ',
+    'zoomed in ', ...), tokenizes it; and opens, transforms (resize, random crop) and tokenizes a class image."""
+
+    def __init__(self, inst_paths, class_paths, tokenizer, inst_prompt, class_prompt, res, mask_size):
+        import random
+        from torchvision import transforms
+
+        self.inst, self.cls, self.tok, self.ip, self.cp = (
+            list(inst_paths),
+            list(class_paths),
+            tokenizer,
+            inst_prompt,
+            class_prompt,
+        )
+        random.shuffle(self.inst)
+        self.size, self.mask_size, self.n = res, mask_size, max(len(self.inst), len(self.cls))
+        self.flip = transforms.RandomHorizontalFlip(0.0)
+        self.tfm = transforms.Compose(
+            [
+                self.flip,
+                transforms.Resize(res, interpolation=transforms.InterpolationMode.BILINEAR),
+                transforms.RandomCrop(res),
+                transforms.ToTensor(),
+                transforms.Normalize([0.5], [0.5]),
+            ]
+        )
+
+    def __len__(self):
+        return self.n
+
+    def _ids(self, prompt):
+        return self.tok(
+            prompt, truncation=True, padding='max_length', max_length=self.tok.model_max_length, return_tensors='pt'
+        ).input_ids
+
+    def preprocess(self, image, scale):
+        import numpy as np
+        from PIL import Image
+
+        outer, inner, factor = self.size, scale, self.size // self.mask_size
+        if scale > self.size:
+            outer, inner = scale, self.size
+        top, left = np.random.randint(0, outer - inner + 1), np.random.randint(0, outer - inner + 1)
+        image = np.array(image.resize((scale, scale), resample=Image.BILINEAR)).astype(np.uint8)
+        image = (image / 127.5 - 1.0).astype(np.float32)
+        canvas = np.zeros((self.size, self.size, 3), dtype=np.float32)
+        mask = np.zeros((self.size // factor, self.size // factor))
+        if scale > self.size:
+            canvas = image[top : top + inner, left : left + inner, :]
+            mask = np.ones((self.size // factor, self.size // factor))
+        else:
+            canvas[top : top + inner, left : left + inner, :] = image
+            mask[top // factor + 1 : (top + scale) // factor - 1, left // factor + 1 : (left + scale) // factor - 1] = (
+                1.0
+            )
+        return canvas, mask
+
+    def __getitem__(self, i):
+        import numpy as np
+        from PIL import Image
+
+        im = Image.open(self.inst[i % len(self.inst)])
+        im = self.flip(im if im.mode == 'RGB' else im.convert('RGB'))
+        scale = (
+            np.random.randint(self.size // 3, self.size + 1)
+            if np.random.uniform() < 0.66
+            else np.random.randint(int(1.2 * self.size), int(1.4 * self.size))
+        )
+        img, mask = self.preprocess(im, scale)
+        prompt = self.ip
+        if scale < 0.6 * self.size:
+            prompt = np.random.choice(['a far away ', 'very small ']) + prompt
+        elif scale > self.size:
+            prompt = np.random.choice(['zoomed in ', 'close up ']) + prompt
+        cim = Image.open(self.cls[i % len(self.cls)])
+        m = torch.from_numpy(mask)
+        return dict(
+            instance_images=torch.from_numpy(img).permute(2, 0, 1),
+            mask=m,
+            instance_prompt_ids=self._ids(prompt),
+            class_images=self.tfm(cim if cim.mode == 'RGB' else cim.convert('RGB')),
+            class_mask=torch.ones_like(m),
+            class_prompt_ids=self._ids(self.cp),
+        )
+
+
+def custom_diffusion_collate(examples):
+    "[instance; class] ids, pixels and masks, as the script's collate_fn with prior preservation."
+    ids = [e['instance_prompt_ids'] for e in examples] + [e['class_prompt_ids'] for e in examples]
+    px = [e['instance_images'] for e in examples] + [e['class_images'] for e in examples]
+    mask = [e['mask'] for e in examples] + [e['class_mask'] for e in examples]
+    px = torch.stack(px).to(memory_format=torch.contiguous_format).float()
+    mask = torch.stack(mask).to(memory_format=torch.contiguous_format).float()
+    return dict(input_ids=torch.cat(ids, dim=0), pixel_values=px, mask=mask.unsqueeze(1))
+
+
+def script_custom_diffusion_layers(unet):
+    """The script's processors (`--freeze_model crossattn_kv`): CustomDiffusionAttnProcessor2_0 everywhere,
+    cross-attention layers with trainable copies of `to_k` / `to_v` loaded from the UNet's state dict; an
+    `AttnProcsLayers` over them."""
+    from diffusers.loaders import AttnProcsLayers
+    from diffusers.models.attention_processor import CustomDiffusionAttnProcessor2_0 as Proc
+
+    boc, st, procs = unet.config.block_out_channels, unet.state_dict(), {}
+    for name in unet.attn_processors:
+        cad = None if name.endswith('attn1.processor') else unet.config.cross_attention_dim
+        if name.startswith('mid_block'):
+            hs = boc[-1]
+        elif name.startswith('up_blocks'):
+            hs = list(reversed(boc))[int(name[len('up_blocks.')])]
+        else:
+            hs = boc[int(name[len('down_blocks.')])]
+        layer = name.split('.processor')[0]
+        w = {
+            'to_k_custom_diffusion.weight': st[layer + '.to_k.weight'],
+            'to_v_custom_diffusion.weight': st[layer + '.to_v.weight'],
+        }
+        if cad is not None:
+            procs[name] = Proc(train_kv=True, train_q_out=False, hidden_size=hs, cross_attention_dim=cad).to(
+                unet.device
+            )
+            procs[name].load_state_dict(w)
+        else:
+            procs[name] = Proc(train_kv=False, train_q_out=False, hidden_size=hs, cross_attention_dim=cad)
+    del st
+    unet.set_attn_processor(procs)
+    return AttnProcsLayers(unet.attn_processors)
+
+
+def cd_baseline_train(c, cfg, inst_paths, class_paths, steps):
+    """A loop that behaves like diffusers' train_custom_diffusion.py with prior preservation and `--modifier_token`: the
+    script's processors and dataset (random rescale + mask, class images), VAE encode and text encode at each step,
+    a masked instance loss + the prior loss, the other embedding rows' gradients zeroed, clipping, torch AdamW (no
+    implementation flag) or bitsandbytes AdamW8bit, `zero_grad(set_to_none=False)` (the script's default), and the
+    script's 2 DataLoader workers (started again at each epoch, as there; $BENCH_CD_WORKERS changes the number)."""
+    import itertools, random
+    import numpy as np
+    from accelerate import Accelerator
+    from diffusers.optimization import get_scheduler
+    from dreambooth_nb.core import get_dtype
+    from dreambooth_nb.data import instance_prompt, class_prompt
+
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    dev = torch.device(cfg.device)
+    acc = Accelerator(mixed_precision=cfg.mixed_precision if dev.type == 'cuda' else 'no', cpu=dev.type == 'cpu')
+    wd = get_dtype(acc.mixed_precision, acc.device)
+    new = add_token_like_scripts(c, cfg.token, cfg.identifier)  # --initializer_token: the identifier, as ours
+    c.vae.requires_grad_(False)
+    c.unet.requires_grad_(False)
+    if acc.mixed_precision != 'fp16':
+        c.text_encoder.to(acc.device, dtype=wd)
+    c.unet.to(acc.device, dtype=wd)
+    c.vae.to(acc.device, dtype=wd)
+    layers = script_custom_diffusion_layers(c.unet)
+    if cfg.gradient_checkpointing:
+        c.unet.enable_gradient_checkpointing()
+        c.text_encoder.gradient_checkpointing_enable()
+    if cfg.use_8bit_adam:
+        import bitsandbytes as bnb
+
+        opt_cls = bnb.optim.AdamW8bit
+    else:
+        opt_cls = torch.optim.AdamW
+    params = itertools.chain(c.text_encoder.get_input_embeddings().parameters(), layers.parameters())
+    opt = opt_cls(params, lr=cfg.train_lr, betas=(0.9, 0.999), weight_decay=1e-2, eps=1e-8)
+    lat_res = cfg.resolution // 2 ** (len(c.vae.config.block_out_channels) - 1)
+    ds = CustomDiffusionLikeDataset(
+        inst_paths,
+        class_paths,
+        c.tokenizer,
+        instance_prompt(cfg.class_noun, cfg.token),
+        class_prompt(cfg.class_noun),
+        cfg.resolution,
+        lat_res,
+    )
+    workers = int(os.environ.get('BENCH_CD_WORKERS', '2'))  # the script's --dataloader_num_workers default: 2
+    dl = torch.utils.data.DataLoader(
+        ds, batch_size=1, shuffle=True, collate_fn=custom_diffusion_collate, num_workers=workers
+    )
+    sched = get_scheduler('constant', opt)
+    layers, te, opt, dl, sched = acc.prepare(layers, c.text_encoder, opt, dl, sched)
+    c.unet.train()
+    te.train()
+    batches, n_t = endless(dl), c.noise_scheduler.config.num_train_timesteps
+    times, sync = [], (torch.cuda.synchronize if acc.device.type == 'cuda' else (lambda: None))
+    for s in range(steps):
+        t0 = time.perf_counter()
+        batch = next(batches)
+        with acc.accumulate(c.unet), acc.accumulate(te):
+            latents = c.vae.encode(batch['pixel_values'].to(dtype=wd)).latent_dist.sample()
+            latents = latents * c.vae.config.scaling_factor
+            noise = torch.randn_like(latents)
+            t = torch.randint(0, n_t, (latents.shape[0],), device=latents.device).long()
+            noisy = c.noise_scheduler.add_noise(latents, noise, t)
+            enc = te(batch['input_ids'])[0]
+            pred = c.unet(noisy, t, enc).sample
+            p, pp = torch.chunk(pred, 2, dim=0)
+            tg, tgp = torch.chunk(noise, 2, dim=0)
+            mask = torch.chunk(batch['mask'], 2, dim=0)[0]
+            loss = F.mse_loss(p.float(), tg.float(), reduction='none')
+            loss = ((loss * mask).sum([1, 2, 3]) / mask.sum([1, 2, 3])).mean()
+            loss = loss + cfg.prior_loss_weight * F.mse_loss(pp.float(), tgp.float(), reduction='mean')
+            acc.backward(loss)
+            g = acc.unwrap_model(te).get_input_embeddings().weight.grad
+            zero = torch.arange(len(c.tokenizer)) != new
+            g.data[zero, :] = g.data[zero, :].fill_(0)
+            if acc.sync_gradients:
+                acc.clip_grad_norm_(itertools.chain(te.parameters(), layers.parameters()), cfg.max_grad_norm)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=False)
+        _ = (loss.detach().item(), sched.get_last_lr()[0])  # the script logs loss and lr every step
+        sync()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
 def ours_train(c, cfg, inst_imgs, class_imgs, steps):
     from dreambooth_nb.train import train
+    import dreambooth_nb.methods  # noqa: F401  (adds textual_inversion and custom_diffusion to train.METHODS)
 
     r = train(cfg.__class__(**{**cfg.to_dict(), 'steps': steps}), c, inst_imgs, class_imgs, progress=False)
     return r.step_seconds
@@ -301,7 +653,12 @@ def bench_train(a):
         'cl': ('ours + channels_last', ours_train, dict(_cl=True)),
         'compile': ('ours + torch.compile', ours_train, dict(_compile=True)),
         'lora': ('ours, LoRA rank 4', ours_train, dict(method='lora', lora_rank=4)),
+        'ti': ('ours, Textual Inversion', ours_train, dict(method='textual_inversion', condition='no_ppl')),
+        'ti_base': ('TI, diffusers-like', ti_baseline_train, dict(method='textual_inversion', condition='no_ppl')),
+        'cd': ('ours, Custom Diffusion', ours_train, dict(method='custom_diffusion')),
+        'cd_base': ('CD, diffusers-like', cd_baseline_train, dict(method='custom_diffusion')),
     }
+    pair = {'ti': 'ti_base', 'ti_base': 'ti_base', 'cd': 'cd_base', 'cd_base': 'cd_base'}  # ratios vs own baseline
     keys = a.variants.split(',')
     unknown = [k for k in keys if k not in allv]
     if unknown:
@@ -312,6 +669,14 @@ def bench_train(a):
         for name, (fn, over) in variants.items():
             c = copy.copy(base)
             c.unet.load_state_dict(init)
+            if over.get('method') in ('textual_inversion', 'custom_diffusion'):
+                # these add a token to the tokenizer and text encoder (and CD replaces the UNet's attention
+                # processors): fresh copies of all three, made on the CPU so the shared ones are not counted twice
+                base.unet.to('cpu')
+                base.text_encoder.to('cpu')
+                c.unet, c.text_encoder = copy.deepcopy(base.unet), copy.deepcopy(base.text_encoder)
+                c.tokenizer = copy.deepcopy(base.tokenizer)
+                c.text_encoder.to(dev)
             c.unet.to(dev)
             if over.get('_attn'):
                 set_attention(c.unet, over['_attn'])
@@ -351,7 +716,9 @@ def bench_train(a):
                     step_s=med,
                     rss_gib=(peak - before) / 2**30,
                     gpu_gib=gpu,
-                    trainable=sum(p.numel() for p in c.unet.parameters() if p.requires_grad),
+                    trainable=sum(
+                        p.numel() for m in (c.unet, c.text_encoder) for p in m.parameters() if p.requires_grad
+                    ),
                 )
             )
             print(
@@ -363,23 +730,22 @@ def bench_train(a):
             )
             for prm in c.unet.parameters():
                 prm.grad = None  # a baseline's zero_grad(set_to_none=False) leaves them
-            del times
+            del times, c
             gc.collect()
     print(
         f'\n== train: arch {a.arch}, {a.res}px, device {a.device} '
         f'({torch.cuda.get_device_name() if dev.type == "cuda" else "cpu"}), '
-        f'mp {a.mp}, 8-bit Adam {a.adam8}, grad ckpt {a.gc}, PPL batch 1+1, '
+        f'mp {a.mp}, 8-bit Adam {a.adam8}, grad ckpt {a.gc}, batch 1 (+1 class image with PPL), '
         f'{a.steps} steps x {a.rounds} rounds (medians)'
     )
-    ref = (
-        'baseline (diffusers-like)' if 'baseline (diffusers-like)' in results else next(iter(results))
-    )  # ratios vs this
-    b = statistics.median(r['step_s'] for r in results[ref])
-    for name, rs in results.items():
+    default_ref = 'baseline' if 'baseline' in keys else keys[0]  # ratios vs this (the methods: vs their own)
+    for key, (name, rs) in zip(keys, results.items()):
+        ref = allv[pair[key] if pair.get(key) in keys else default_ref][0]
+        b = statistics.median(r['step_s'] for r in results[ref])
         s = statistics.median(r['step_s'] for r in rs)
         mem = max((r['gpu_gib'] if r['gpu_gib'] is not None else r['rss_gib']) for r in rs)
         print(
-            f'{name:<28} {1 / s:8.2f} steps/s  x{b / s:5.2f} vs {ref.split(" ")[0]}  '
+            f'{name:<28} {1 / s:8.2f} steps/s  x{b / s:5.2f} vs {ref:<26}'
             f'peak {"GPU" if dev.type == "cuda" else "RSS+"} {mem:6.2f} GiB'
         )
         emit(
@@ -389,13 +755,16 @@ def bench_train(a):
                 variant=name,
                 steps_per_s=1 / s,
                 speedup=b / s,
+                vs=ref,
                 peak_gib=mem,
                 trainable=rs[-1]['trainable'],
             ),
         )
     if 'lora' in keys:  # what each method trains and writes: trainable parameters, and the fp16 file the WebUIs load
         total = sum(p.numel() for m in (base.unet, base.vae, base.text_encoder) for p in m.parameters())
-        for name in results:
+        for key, name in zip(keys, results):
+            if key in pair:  # TI / CD: their files are a token's row (and the K/V copies), not counted here
+                continue
             t = results[name][-1]['trainable']
             lora = 'LoRA' in name
             print(
@@ -624,7 +993,8 @@ if __name__ == '__main__':
     ap.add_argument(
         '--variants',
         default='baseline,ours',
-        help='comma list: baseline,basemem,ours,floor,nolat,notext,adam8,gc,eager,cl,compile,lora',
+        help='comma list: baseline,basemem,ours,floor,nolat,notext,adam8,gc,eager,cl,compile,lora,'
+        'ti,ti_base,cd,cd_base',
     )
     ap.add_argument('--steps', type=int, default=30)
     ap.add_argument('--warmup', type=int, default=3)

@@ -25,6 +25,9 @@ run() { local t=$1; shift; [ "$(left)" -gt 20 ] || { echo "skipped (time): $*"; 
 run 120 python3 bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp16 --adam8 --gc --steps 12 --warmup 3 --rounds 2 --variants baseline,ours,floor --jsonl $OUT/bench.jsonl
 # 1b. LoRA (rank 4) next to full fine-tuning, the memory-saving setting at 512 px fp16 (target: <= 6 GB peak)
 run 90 python3 bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp16 --adam8 --gc --steps 12 --warmup 3 --rounds 1 --variants ours,lora --jsonl $OUT/bench.jsonl
+# 1c. Textual Inversion and Custom Diffusion (ours vs a loop like each diffusers script), fp16 at 512 px, torch AdamW,
+# no checkpointing (the UNet is frozen; the TI script has no 8-bit Adam); each variant gets fresh copies of the models
+run 130 python3 bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp16 --steps 12 --warmup 3 --rounds 2 --variants ti,ti_base,cd,cd_base --jsonl $OUT/bench.jsonl
 # 2. class-image generation: pipeline defaults (PNDM 50 steps, batch 4) vs DPM-Solver++ (25x8, 20x16), fp16
 run 70 python3 bench/bench.py prior --arch sd15 --res 512 --device cuda --mp fp16 --n 32 --rounds 1 --ours 20x8,20x16,25x8 --jsonl $OUT/bench.jsonl
 # 3. the toy world's base model, pretrained for a fixed time budget
