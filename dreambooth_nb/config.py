@@ -120,6 +120,7 @@ class RunConfig:
     max_grad_norm: float = 1.0  # gradient clipping
     prior_loss_weight: float = 1.0  # lambda in the paper's Eq. 2 (ppl only)
     snr_gamma: float | None = None  # min-SNR weighting gamma (None: off)
+    noise_offset: float = 0.0  # offset noise, diffusers' --noise_offset (0: off; 0.1 is the usual value)
     mixed_precision: str = 'no'  # 'no', 'fp16' or 'bf16'
     use_8bit_adam: bool = False  # bitsandbytes AdamW8bit instead of torch AdamW
     gradient_checkpointing: bool = False  # trade compute for activation memory
@@ -254,6 +255,8 @@ class RunConfig:
             raise ValueError(f"ti_lr and cd_lr must be > 0, got {self.ti_lr!r} and {self.cd_lr!r}")
         if self.prior_loss_weight < 0:
             raise ValueError(f"prior_loss_weight must be >= 0, got {self.prior_loss_weight!r}")
+        if self.noise_offset < 0:
+            raise ValueError(f"noise_offset must be >= 0 (0: off), got {self.noise_offset!r}")
         if self.num_prompts is not None and not 1 <= self.num_prompts <= 25:
             raise ValueError(f"num_prompts must be 1..25 or None, got {self.num_prompts!r}")
         if self.mixed_precision not in ('no', 'fp16', 'bf16'):

@@ -4,7 +4,8 @@
 
 # %% ../nbs/01_data.ipynb #2d6f68aa
 from __future__ import annotations
-import csv, io, shutil, tempfile, zipfile
+import csv, io, re, shutil, tempfile, zipfile
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 import numpy as np
@@ -12,9 +13,11 @@ from PIL import Image, ImageOps
 from .core import DATA_DIR, validate_name
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'DREAMBENCH_URL', 'load_subjects', 'subject_info', 'load_prompt_templates', 'instance_prompt',
-           'class_prompt', 'subject_prompts', 'DataError', 'synth_subject', 'list_images', 'load_image',
-           'load_subject_images', 'check_data', 'image_transform', 'ImagePromptDataset', 'download_dreambench']
+__all__ = ['IMAGE_EXTS', 'CAPTION_EXTS', 'DREAMBENCH_URL', 'load_subjects', 'subject_info', 'load_prompt_templates',
+           'instance_prompt', 'class_prompt', 'subject_prompts', 'DataError', 'synth_subject', 'list_images',
+           'load_image', 'load_subject_images', 'check_data', 'caption_file', 'read_caption', 'TrainingImage',
+           'training_images', 'describe_training', 'long_captions', 'image_transform', 'ImagePromptDataset',
+           'download_dreambench']
 
 # %% ../nbs/01_data.ipynb #a62c32da
 @lru_cache(None)
@@ -168,6 +171,75 @@ def check_data(data_dir, subjects=None, min_size: int = 0) -> list:
         rows.append(row)
     return rows
 
+# %% ../nbs/01_data.ipynb #08842479
+CAPTION_EXTS = ('.txt', '.caption')  # Shivam's fork reads .txt, kohya's scripts .txt or .caption
+
+
+def caption_file(image) -> Path | None:
+    "The sidecar caption of `image` (`00.txt` or `00.caption` beside `00.jpg`); None without one, DataError for two."
+    found = [Path(image).with_suffix(ext) for ext in CAPTION_EXTS if Path(image).with_suffix(ext).is_file()]
+    if len(found) > 1:
+        raise DataError(f"image {image} has two captions, {found[0].name} and {found[1].name}: keep one")
+    return found[0] if found else None
+
+# %% ../nbs/01_data.ipynb #51d9b5e9
+def read_caption(path) -> str:
+    "The text of caption file `path`, stripped; DataError naming the file when it is not UTF-8 or empty."
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode('utf-8')
+    except UnicodeDecodeError as e:
+        raise DataError(f"caption {path} is not UTF-8 text (byte {e.start}: {e.reason})") from None
+    if not text.strip():
+        raise DataError(f"caption {path} is empty")
+    return text.strip()
+
+# %% ../nbs/01_data.ipynb #b6c9bb93
+@dataclass
+class TrainingImage:
+    "One training photo and the prompt it trains with: its sidecar caption filled in, or the instance prompt."
+
+    image: Path
+    prompt: str
+    caption: Path | None = None  # the sidecar the prompt came from (None: the instance prompt)
+
+# %% ../nbs/01_data.ipynb #2eedfebe
+def training_images(data_dir, subject: str, token: str, class_noun: str) -> list:
+    "The `TrainingImage` of each photo of `subject`: its sidecar caption with `{identifier}`/`{class_noun}` filled in."
+    out = []
+    for image in list_images(Path(data_dir) / validate_name(subject)):
+        cap = caption_file(image)
+        if cap is None:
+            out.append(TrainingImage(image, instance_prompt(class_noun, token)))
+            continue
+        try:
+            prompt = read_caption(cap).format(identifier=token, class_noun=class_noun)
+        except (KeyError, IndexError, ValueError) as e:
+            raise DataError(f"caption {cap}: bad slot {e}: use {{identifier}} and {{class_noun}}") from None
+        if not re.search(rf'(?<![\w<>]){re.escape(token)}(?![\w<>])', prompt):
+            raise DataError(f"caption {cap} does not name the subject ({token!r}): write {{identifier}} in it")
+        out.append(TrainingImage(image, prompt, cap))
+    return out
+
+# %% ../nbs/01_data.ipynb #18499a26
+def describe_training(images) -> str:
+    "The prompts of a run's training photos (`TrainingImage`s), as its record shows them."
+    if not any(t.caption for t in images):
+        return f"{len(images)} photos, each with the instance prompt {images[0].prompt!r}"
+    lines = [f"  {t.image.name}: {t.prompt!r} ({t.caption.name if t.caption else 'instance prompt'})" for t in images]
+    return 'training prompts:\n' + '\n'.join(lines)
+
+# %% ../nbs/01_data.ipynb #d536cf19
+def long_captions(tokenizer, images) -> list:
+    "A warning naming each caption file of `images` (`TrainingImage`s) whose prompt is cut at the tokenizer's length."
+    out = []
+    for t in images:
+        n = len(tokenizer(t.prompt).input_ids)
+        if t.caption is not None and n > tokenizer.model_max_length:
+            out.append(f"caption {t.caption} is {n} tokens, more than the text encoder's {tokenizer.model_max_length}: "
+                       "its end is cut")
+    return out
+
 # %% ../nbs/01_data.ipynb #953830c2
 def image_transform(resolution: int, center_crop: bool = True, random_flip: bool = False):
     "PIL image -> float tensor (3, resolution, resolution) in [-1, 1]."
@@ -185,14 +257,24 @@ def image_transform(resolution: int, center_crop: bool = True, random_flip: bool
 
 # %% ../nbs/01_data.ipynb #335030b7
 class ImagePromptDataset:
-    "Images with one prompt; items are `{'pixel_values', 'prompt'}`. Used for instance and class images."
+    "Images with their prompts (one for all, or a list of one per image); items are `{'pixel_values', 'prompt'}`."
 
-    def __init__(self, images, prompt: str, resolution: int, center_crop: bool = True, random_flip: bool = False):
+    def __init__(self, images, prompt, resolution: int, center_crop: bool = True, random_flip: bool = False):
         if not len(images):
             raise DataError(f"no images for prompt {prompt!r}")
-        self.images, self.prompt = list(images), prompt
+        self.images = list(images)
+        self.prompts = [prompt] * len(self.images) if isinstance(prompt, str) else list(prompt)
+        if len(self.prompts) != len(self.images):
+            raise ValueError(f"{len(self.prompts)} prompts for {len(self.images)} images")
         self.tfm = image_transform(resolution, center_crop, random_flip)
         self.deterministic = center_crop and not random_flip
+
+    @property
+    def prompt(self) -> str:
+        "The prompt every image shares (a ValueError when they have their own)."
+        if len(set(self.prompts)) > 1:
+            raise ValueError(f"the images have {len(set(self.prompts))} different prompts")
+        return self.prompts[0]
 
     def __len__(self):
         return len(self.images)
@@ -201,7 +283,7 @@ class ImagePromptDataset:
         im = self.images[i]
         if not isinstance(im, Image.Image):
             im = load_image(im)
-        return {'pixel_values': self.tfm(im), 'prompt': self.prompt}
+        return {'pixel_values': self.tfm(im), 'prompt': self.prompts[i]}
 
 # %% ../nbs/01_data.ipynb #26504a56
 DREAMBENCH_URL = 'https://github.com/google/dreambooth/archive/refs/heads/main.zip'

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from .core import find_dreambench, seed_everything, get_device, get_dtype, write_json
 from .config import RunConfig, make_config
-from .data import load_subject_images, synth_subject
+from .data import load_subject_images, synth_subject, training_images, describe_training, long_captions
 from .models import build_tiny_sd, load_components, load_pipeline
 from .prior import class_images_for
 from .train import TrainResult, train, save_trained, load_trained, is_trained
@@ -32,6 +32,7 @@ class RunState:
     device: torch.device
     dtype: torch.dtype
     instance_images: list  # the subject's photos, decoded
+    training: list = field(default_factory=list)  # a `TrainingImage` per photo: its prompt and caption file
     started: float = field(default_factory=time.time)
     class_paths: list = field(default_factory=list)  # the class images (prior preservation only)
     components: object = None  # the fine-tuned model in memory (models.SDComponents)
@@ -68,11 +69,13 @@ def start_run(
     cfg.save(cfg.run_dir / 'config.json')
     lam = cfg.prior_loss_weight if cfg.ppl else 0
     print(
-        f'{cfg.subject} / {cfg.condition} ({cfg.class_noun}), preset {cfg.preset}, {cfg.steps} steps, lr {cfg.lr}, '
-        f'lambda {lam}, {cfg.resolution}px on {device}; outputs in {cfg.run_dir}'
+        f'{cfg.subject} / {cfg.condition} ({cfg.class_noun}), preset {cfg.preset}, method {cfg.method}, '
+        f'{cfg.steps} steps, lr {cfg.train_lr}, lambda {lam}, {cfg.resolution}px on {device}; outputs in {cfg.run_dir}'
     )
     images = load_subject_images(cfg.data_dir, cfg.subject, cfg.min_image_size)
-    return RunState(cfg, device, get_dtype(cfg.mixed_precision, device), images)
+    training = training_images(cfg.data_dir, cfg.subject, cfg.token, cfg.class_noun)
+    print(describe_training(training))
+    return RunState(cfg, device, get_dtype(cfg.mixed_precision, device), images, training)
 
 # %% ../nbs/25_one_run.ipynb #7a376358
 def run_class_images(run: RunState) -> list:
@@ -104,9 +107,17 @@ def fit_run(run: RunState) -> RunState:
         print('already trained: loaded', run_dir / 'model')
         return run
     run.components = load_components(cfg.model, cfg.revision, cfg.variant, torch.float32, run.device)
+    for warning in long_captions(run.components.tokenizer, run.training):
+        print('warning:', warning)
     seed_everything(cfg.seed)
     res = run.trained = train(
-        cfg, run.components, run.instance_images, run.class_paths, ckpt_root=run_dir / 'checkpoints', on_eval=on_eval
+        cfg,
+        run.components,
+        run.instance_images,
+        run.class_paths,
+        prompts=[t.prompt for t in run.training],
+        ckpt_root=run_dir / 'checkpoints',
+        on_eval=on_eval,
     )
     run.log = res.log
     write_json(run_dir / 'train_log.json', run.log)

@@ -8,7 +8,7 @@ import json, os, shutil, sys, time
 from pathlib import Path
 from .core import LockTaken, asset, find_dreambench, read_json
 from .config import make_config, check_sets, config_diff, PRESETS
-from .data import DataError, load_subject_images
+from .data import DataError, load_subject_images, training_images
 
 # %% auto #0
 __all__ = ['DERIVED', 'RUN_NOTEBOOK', 'REFUSED_INPUT', 'KERNEL_ARGS', 'preset_dirs', 'discard_stale', 'describe_diff', 'Refused',
@@ -94,8 +94,9 @@ def resolve_run(
     cfg = make_config(
         preset, subject=subject, condition=condition, data_dir=str(data_dir), out_dir=str(out_dir), **settings
     )
-    if check_images:  # every image readable, before any work
+    if check_images:  # every image readable and every caption usable, before any work
         load_subject_images(cfg.data_dir, cfg.subject, cfg.min_image_size)
+        training_images(cfg.data_dir, cfg.subject, cfg.token, cfg.class_noun)
     return cfg
 
 # %% ../nbs/20_runner.ipynb #a0000020

@@ -18,9 +18,9 @@ from .models import enable_gradient_checkpointing, pipeline_scheduler, load_comp
 # %% auto #0
 __all__ = ['METHODS', 'UNET_LORA_TARGETS', 'TEXT_LORA_TARGETS', 'LORA_WEIGHTS', 'LEARNED_EMBEDS', 'ppl_loss', 'min_snr_weights',
            'diffusion_target', 'encode_prompts', 'encode_latent_dist', 'sample_latents', 'step_generator', 'TrainData',
-           'train_data', 'draw_latents', 'prompt_embeds', 'make_optimizer', 'Callback', 'Trainer', 'Accelerate',
-           'Method', 'FullFineTune', 'method_unit', 'GradientCheckpointing', 'Caches', 'PriorPreservation', 'MinSNR',
-           'GradientClipping', 'list_checkpoints', 'save_checkpoint', 'Checkpoints', 'add_lora', 'LoRA',
+           'train_data', 'draw_batch', 'prompt_embeds', 'make_optimizer', 'Callback', 'Trainer', 'Accelerate', 'Method',
+           'FullFineTune', 'method_unit', 'GradientCheckpointing', 'Caches', 'PriorPreservation', 'MinSNR',
+           'NoiseOffset', 'GradientClipping', 'list_checkpoints', 'save_checkpoint', 'Checkpoints', 'add_lora', 'LoRA',
            'OffloadEncoders', 'EvalAlongTraining', 'TrainResult', 'Recorder', 'ProgressBar', 'run_callbacks',
            'loop_settings', 'train', 'save_pipeline', 'is_trained', 'save_lora', 'save_trained', 'load_trained']
 
@@ -112,14 +112,14 @@ class TrainData:
     class_ds: ImagePromptDataset | None = None
     inst_lat: tuple | None = None  # (mean, std) when cached
     class_lat: tuple | None = None
-    inst_emb: torch.Tensor | None = None  # (1, 77, D) when cached
-    class_emb: torch.Tensor | None = None
+    inst_emb: dict | None = None  # {prompt: (1, 77, D)} when cached, one per distinct prompt
+    class_emb: dict | None = None
 
 # %% ../nbs/05_train.ipynb #ef3f772e
-def train_data(cfg, instance_images, class_images=None) -> TrainData:
-    "The instance dataset and, with PPL, the class dataset of a run (no caches yet; class images ignored without PPL)."
+def train_data(cfg, instance_images, class_images=None, prompts: list | None = None) -> TrainData:
+    "The instance dataset (with `prompts`, one per image, else the instance prompt) and, with PPL, the class dataset."
     res = (cfg.resolution, cfg.center_crop, cfg.random_flip)
-    inst_ds = ImagePromptDataset(instance_images, instance_prompt(cfg.class_noun, cfg.token), *res)
+    inst_ds = ImagePromptDataset(instance_images, prompts or instance_prompt(cfg.class_noun, cfg.token), *res)
     if not cfg.ppl:
         return TrainData(inst_ds)
     if not class_images:
@@ -127,20 +127,24 @@ def train_data(cfg, instance_images, class_images=None) -> TrainData:
     return TrainData(inst_ds, ImagePromptDataset(class_images, class_prompt(cfg.class_noun), *res))
 
 # %% ../nbs/05_train.ipynb #63ce9642
-def draw_latents(vae, ds, cached, batch_size: int, gen):
-    "`batch_size` scaled latents of images drawn from `ds` with `gen`, from the `cached` posterior or encoded now."
+def draw_batch(vae, ds, cached, batch_size: int, gen) -> tuple:
+    "`(latents, indices)` of `batch_size` images drawn from `ds` with `gen`, from the `cached` posterior or encoded."
     idx = torch.randint(len(ds), (batch_size,), generator=gen)
     if cached is not None:
-        return sample_latents(vae, cached[0][idx], cached[1][idx], gen)
+        return sample_latents(vae, cached[0][idx], cached[1][idx], gen), idx
     pixels = torch.stack([ds[int(i)]['pixel_values'] for i in idx])
     mean, std = encode_latent_dist(vae, pixels)
-    return sample_latents(vae, mean, std, gen)
+    return sample_latents(vae, mean, std, gen), idx
 
 # %% ../nbs/05_train.ipynb #b798ecc2
-def prompt_embeds(tokenizer, text_encoder, prompt: str, cached, batch_size: int):
-    "The prompt's embeddings for a batch: the `cached` ones, or encoded now (when the text encoder trains)."
-    e = cached if cached is not None else encode_prompts(tokenizer, text_encoder, [prompt])
-    return e.expand(batch_size, -1, -1)
+def prompt_embeds(tokenizer, text_encoder, prompts: list, cached: dict | None):
+    "Embeddings (B, 77, D) of a batch's `prompts`: each distinct one's `cached` embedding, or encoded now."
+    distinct = list(dict.fromkeys(prompts))
+    if cached is not None:
+        table = torch.cat([cached[p] for p in distinct])
+    else:  # the text encoder trains: each distinct prompt once, with gradients
+        table = encode_prompts(tokenizer, text_encoder, distinct)
+    return table[[distinct.index(p) for p in prompts]]
 
 # %% ../nbs/05_train.ipynb #4fe5c923
 def make_optimizer(params, lr: float, use_8bit: bool = False, weight_decay: float = 1e-2, device=None):
@@ -223,19 +227,21 @@ class Trainer:
     def one_batch(self, gen):
         "Draw one micro-batch with `gen`, predict its noise and take the loss (`self.loss`, `self.inst`, `self.prior`)."
         c, d, bs = self.c, self.data, self.batch_size
-        self.latents = [draw_latents(c.vae, d.inst_ds, d.inst_lat, bs, gen)]
-        self.embeds = [prompt_embeds(c.tokenizer, self.te, d.inst_ds.prompt, d.inst_emb, bs)]
+        latents, idx = draw_batch(c.vae, d.inst_ds, d.inst_lat, bs, gen)
+        self.latents, self.drawn = [latents], [idx]
+        self.embeds = [prompt_embeds(c.tokenizer, self.te, [d.inst_ds.prompts[i] for i in idx], d.inst_emb)]
         self.gen = gen
         self.callback('after_instance')
         latents = torch.cat(self.latents).to(self.unet.device)
-        noise = torch.randn(latents.shape, generator=gen).to(latents.device)
+        self.noise = torch.randn(latents.shape, generator=gen).to(latents.device)
         n_t = c.noise_scheduler.config.num_train_timesteps
         self.t = torch.randint(0, n_t, (latents.shape[0],), generator=gen).to(latents.device)
-        self.noisy = c.noise_scheduler.add_noise(latents, noise, self.t)
+        self.callback('after_noise')
+        self.noisy = c.noise_scheduler.add_noise(latents, self.noise, self.t)
         pred = self.unet(self.noisy, self.t, torch.cat(self.embeds).to(self.unet.device, self.unet.dtype)).sample
         self.weights = None
         self.callback('before_loss')
-        target = diffusion_target(c.noise_scheduler, latents, noise, self.t)
+        target = diffusion_target(c.noise_scheduler, latents, self.noise, self.t)
         self.loss, self.inst, self.prior = self.loss_fn(pred, target, weights=self.weights, return_parts=True)
 
     def one_step(self):
@@ -363,9 +369,10 @@ class Caches(Callback):
                 d.class_lat = encode_latent_dist(c.vae, all_px(d.class_ds))
         if self.text and not loop.train_te:
             with torch.no_grad():
-                d.inst_emb = encode_prompts(c.tokenizer, c.text_encoder, [d.inst_ds.prompt])
+                encode = lambda ds: {p: encode_prompts(c.tokenizer, c.text_encoder, [p]) for p in set(ds.prompts)}
+                d.inst_emb = encode(d.inst_ds)
                 if d.class_ds is not None:
-                    d.class_emb = encode_prompts(c.tokenizer, c.text_encoder, [d.class_ds.prompt])
+                    d.class_emb = encode(d.class_ds)
 
 # %% ../nbs/05_train.ipynb #d9609d5f
 class PriorPreservation(Callback):
@@ -381,8 +388,10 @@ class PriorPreservation(Callback):
 
     def after_instance(self, loop):
         c, d, bs = loop.c, loop.data, loop.batch_size
-        loop.latents.append(draw_latents(c.vae, d.class_ds, d.class_lat, bs, loop.gen))
-        loop.embeds.append(prompt_embeds(c.tokenizer, loop.te, d.class_ds.prompt, d.class_emb, bs))
+        latents, idx = draw_batch(c.vae, d.class_ds, d.class_lat, bs, loop.gen)
+        loop.latents.append(latents)
+        loop.drawn.append(idx)
+        loop.embeds.append(prompt_embeds(c.tokenizer, loop.te, [d.class_ds.prompts[i] for i in idx], d.class_emb))
 
 # %% ../nbs/05_train.ipynb #2012da9f
 class MinSNR(Callback):
@@ -393,6 +402,18 @@ class MinSNR(Callback):
 
     def before_loss(self, loop):
         loop.weights = min_snr_weights(loop.c.noise_scheduler, loop.t[: loop.batch_size], self.gamma)
+
+# %% ../nbs/05_train.ipynb #82031b5c
+class NoiseOffset(Callback):
+    "Add `offset` times one standard normal per image and channel to the noise (diffusers' `noise_offset`)."
+
+    def __init__(self, offset: float):
+        self.offset = offset
+
+    def after_noise(self, loop):
+        b, ch = loop.noise.shape[:2]
+        shift = torch.randn((b, ch, 1, 1), generator=loop.gen).to(loop.noise.device)
+        loop.noise = loop.noise + self.offset * shift
 
 # %% ../nbs/05_train.ipynb #176a1725
 class GradientClipping(Callback):
@@ -626,6 +647,7 @@ def run_callbacks(cfg, *, ckpt_root=None, on_eval=None, progress: bool = True, l
         (cfg.gradient_checkpointing, GradientCheckpointing),
         (cfg.ppl, lambda: PriorPreservation(cfg.prior_loss_weight)),
         (cfg.snr_gamma, lambda: MinSNR(cfg.snr_gamma)),
+        (cfg.noise_offset, lambda: NoiseOffset(cfg.noise_offset)),
         (cfg.max_grad_norm, lambda: GradientClipping(cfg.max_grad_norm)),
         (ckpt_root is not None, lambda: Checkpoints(ckpt_root, cfg.checkpoint_every, cfg.checkpoints_total_limit)),
         (on_eval and cfg.eval_steps, lambda: EvalAlongTraining(on_eval, cfg.eval_steps)),
@@ -654,6 +676,7 @@ def train(
     instance_images,
     class_images=None,  # PIL images or paths; class images used only with PPL
     *,
+    prompts: list | None = None,  # one per instance image (captions); None: the instance prompt for all
     ckpt_root=None,  # checkpoint folder (None: no checkpoints, no resume)
     max_steps: int | None = None,  # stop after this step (simulates an interruption)
     progress: bool = True,
@@ -662,7 +685,7 @@ def train(
 ) -> TrainResult:  # `on_eval(step, components)` after each of `cfg.eval_steps` before the last
     "Fine-tune `c.unet` (and `c.text_encoder` if configured) on the subject, resuming from the newest checkpoint."
     cbs = run_callbacks(cfg, ckpt_root=ckpt_root, on_eval=on_eval, progress=progress, log_every=log_every)
-    loop = Trainer(c, train_data(cfg, instance_images, class_images), cbs, **loop_settings(cfg))
+    loop = Trainer(c, train_data(cfg, instance_images, class_images, prompts), cbs, **loop_settings(cfg))
     recorder = next(cb for cb in cbs if isinstance(cb, Recorder))
     return recorder.result(loop.fit(max_steps))
 

@@ -34,3 +34,13 @@ def cli(*args, env=None, **kw):
         env={**os.environ, 'OMP_NUM_THREADS': '1', **(env or {})},
         **kw,
     )
+
+
+def tiny_run(subject, data_dir, out, *settings, condition='no_ppl', check=True):
+    "`dreambooth-nb run` of `subject` on the tiny preset with `--set` for each of `settings`; the CompletedProcess."
+    sets = [arg for s in settings for arg in ('--set', s)]
+    r = cli('run', '--subject', subject, '--condition', condition, '--preset', 'tiny', '--data-dir', data_dir,
+            '--out', out, *sets)
+    if check:
+        assert r.returncode == 0, r.stderr[-3000:]
+    return r

@@ -3,31 +3,13 @@ loaded onto the base pipeline (the run's images again), and the WebUI export of 
 
 import json
 from PIL import Image
-from conftest import cli
+from conftest import cli, tiny_run
 from test_lora import _same_image
 
 
 def _run(out, data_dir, method, condition, lr):
-    r = cli(
-        'run',
-        '--subject',
-        'dog',
-        '--condition',
-        condition,
-        '--preset',
-        'tiny',
-        '--set',
-        f'method={method}',
-        '--set',
-        f"{'ti' if method == 'textual_inversion' else 'cd'}_lr={lr}",
-        '--set',
-        'steps=6',
-        '--data-dir',
-        data_dir,
-        '--out',
-        out,
-    )
-    assert r.returncode == 0, r.stderr[-3000:]
+    rate = f"{'ti' if method == 'textual_inversion' else 'cd'}_lr={lr}"
+    tiny_run('dog', data_dir, out, f'method={method}', rate, 'steps=6', condition=condition)
     return out / 'dog' / condition
 
 
