@@ -37,9 +37,10 @@ def class_jobs(runs) -> list:
     for r in runs:
         if r.state not in ('new', 'partial') or not r.cfg.ppl or is_trained(r.cfg.run_dir / 'model'):
             continue
-        j = jobs.setdefault(str(r.cfg.class_dir), ClassJob(str(r.cfg.class_dir), r.cfg))
-        j.n = max(j.n, r.cfg.num_class_images)
-        j.runs.append(r.key)
+        for c in r.cfg.concept_configs():  # a run of several subjects reads one class set per subject's class
+            j = jobs.setdefault(str(c.class_dir), ClassJob(str(c.class_dir), c))
+            j.n = max(j.n, c.num_class_images)
+            j.runs.append(r.key)
     return list(jobs.values())
 
 # %% ../nbs/22_batch.ipynb #5752fe5e

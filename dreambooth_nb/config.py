@@ -5,15 +5,16 @@
 # %% ../nbs/02_config.ipynb #c0f10003
 from __future__ import annotations
 import json
-from dataclasses import dataclass, asdict, fields
+from dataclasses import dataclass, asdict, fields, replace
 from pathlib import Path
 from .core import TOY_DIR, cache_dir, runs_dir, write_json, validate_name
 from .data import subject_info
 
 # %% auto #0
-__all__ = ['TINY_SD_DIR', 'PRESETS', 'CONDITIONS', 'SAMPLERS', 'METHODS', 'NEW_TOKEN_METHODS', 'REFUSED_SETS', 'IGNORED_KEYS',
-           'LORA_ONLY', 'METHOD_ONLY', 'PPL_ONLY', 'CLASS_SET_KEYS', 'RunConfig', 'check_value', 'parse_value',
-           'make_config', 'check_sets', 'parse_sets', 'config_diff', 'without_ppl_settings']
+__all__ = ['TINY_SD_DIR', 'PRESETS', 'CONDITIONS', 'SAMPLERS', 'METHODS', 'NEW_TOKEN_METHODS', 'CONCEPT_IDENTIFIERS',
+           'REFUSED_SETS', 'IGNORED_KEYS', 'LORA_ONLY', 'METHOD_ONLY', 'PPL_ONLY', 'CLASS_SET_KEYS', 'RunConfig',
+           'concept_identifiers', 'check_concepts', 'check_value', 'parse_value', 'make_config', 'check_sets',
+           'parse_sets', 'config_diff', 'without_ppl_settings']
 
 # %% ../nbs/02_config.ipynb #478f6723
 TINY_SD_DIR = cache_dir() / 'tiny_sd'
@@ -94,11 +95,11 @@ NEW_TOKEN_METHODS = ('textual_inversion', 'custom_diffusion')  # methods that le
 class RunConfig:
     "Every setting of one DreamBooth run (one subject x one condition)."
 
-    subject: str = 'dog'  # DreamBench subject name (folder under data_dir)
+    subject: str = 'dog'  # DreamBench subject name (folder under data_dir); 'dog+cat': one model learns several
     condition: str = 'ppl'  # 'ppl' (prior preservation on) or 'no_ppl'
     preset: str = 'tiny'  # the preset this config started from
-    identifier: str = 'sks'  # the rare token [V]; 'sks' is one CLIP token (id 48136)
-    class_noun: str | None = None  # None: taken from the dataset's subjects.csv
+    identifier: str = 'sks'  # the rare token [V]; 'sks' is one CLIP token (id 48136); 'sks+ohwx': one per subject
+    class_noun: str | None = None  # None: taken from the dataset's subjects.csv ('dog+cat': one per subject)
     # data
     data_dir: str | None = None  # DreamBench root; None: `find_dreambench()`
     out_dir: str = 'runs/default'  # experiment folder: <out>/<subject>/<condition>/, <out>/class_images/
@@ -175,6 +176,19 @@ class RunConfig:
         return self.condition == 'ppl'
 
     @property
+    def subjects(self) -> list:
+        "The subjects the run learns: one, or several joined by '+'."
+        return self.subject.split('+')
+
+    def concept_configs(self) -> list:
+        "One single-subject config per subject, with its own identifier and class noun (`[self]` for one subject)."
+        if len(self.subjects) == 1:
+            return [self]
+        ids = concept_identifiers(self.subjects, self.identifier)
+        nouns = self.class_noun.split('+') if self.class_noun else [None] * len(self.subjects)
+        return [replace(self, subject=s, identifier=i, class_noun=n) for s, i, n in zip(self.subjects, ids, nouns)]
+
+    @property
     def train_lr(self):
         return {'lora': self.lora_lr, 'textual_inversion': self.ti_lr, 'custom_diffusion': self.cd_lr}.get(
             self.method, self.lr
@@ -197,8 +211,7 @@ class RunConfig:
 
     def validate(self):
         "Raise a ValueError naming the first bad value; return self."
-        validate_name(self.subject)
-        validate_name(self.identifier, 'identifier')
+        check_concepts(self)
         if self.condition not in CONDITIONS:
             raise ValueError(f"unknown condition {self.condition!r}: use one of {CONDITIONS}")
         if self.preset not in PRESETS:
@@ -287,6 +300,47 @@ class RunConfig:
     def load(cls, path):
         return cls.from_dict(json.loads(Path(path).read_text()))
 
+# %% ../nbs/02_config.ipynb #17848ec6
+CONCEPT_IDENTIFIERS = ('sks', 'ohwx', 'wwx', 'wawx', 'tzky', 'ncbd')  # rare single CLIP tokens, the paper's first
+
+
+def concept_identifiers(subjects: list, identifier: str) -> list:
+    "One identifier per subject: those `identifier` gives (`sks+ohwx`), then unused `CONCEPT_IDENTIFIERS`."
+    given = identifier.split('+')
+    if len(given) > len(subjects):
+        raise ValueError(f"{len(given)} identifiers ({identifier!r}) for {len(subjects)} subject(s)")
+    for i, ident in enumerate(given):
+        if ident in given[:i]:
+            first = subjects[given.index(ident)]
+            raise ValueError(
+                f"subjects {first!r} and {subjects[i]!r} both use identifier {ident!r}: give each its own "
+                f"(identifier={'+'.join(CONCEPT_IDENTIFIERS[: len(subjects)])})"
+            )
+    free = [t for t in CONCEPT_IDENTIFIERS if t not in given]
+    if len(subjects) - len(given) > len(free):
+        raise ValueError(f"{len(subjects)} subjects: give their identifiers (identifier=a+b+...)")
+    return given + free[: len(subjects) - len(given)]
+
+# %% ../nbs/02_config.ipynb #32ab497d
+def check_concepts(cfg):
+    "Raise a ValueError naming the first problem with the subjects, identifiers and class nouns of `cfg`."
+    for s in cfg.subjects:
+        validate_name(s)
+    for ident in cfg.identifier.split('+'):
+        validate_name(ident, 'identifier')
+    concept_identifiers(cfg.subjects, cfg.identifier)
+    n = len(cfg.subjects)
+    if n == 1:
+        return
+    if dup := sorted({s for s in cfg.subjects if cfg.subjects.count(s) > 1}):
+        raise ValueError(f"subject {dup[0]!r} appears twice in {cfg.subject!r}")
+    if cfg.class_noun and len(cfg.class_noun.split('+')) != n:
+        raise ValueError(f"class_noun {cfg.class_noun!r} must name {n} classes joined by '+', one per subject")
+    if cfg.method in NEW_TOKEN_METHODS:
+        raise ValueError(f"several subjects ({cfg.subject}) train with method 'full' or 'lora', not {cfg.method!r}")
+    if cfg.eval_steps:
+        raise ValueError(f"eval_steps evaluates one subject along training, not several ({cfg.subject})")
+
 # %% ../nbs/02_config.ipynb #0e66c0c8
 _TYPES = {
     'int': lambda v: isinstance(v, int) and not isinstance(v, bool),
@@ -359,9 +413,11 @@ def make_config(preset: str = 'tiny', **overrides) -> RunConfig:
     cfg = RunConfig(**d)
     if cfg.class_noun is None:
         try:
-            cfg.class_noun = subject_info(cfg.subject, cfg.data_dir)['class']
+            cfg.class_noun = '+'.join(subject_info(s, cfg.data_dir)['class'] for s in cfg.subjects)
         except KeyError:
             pass
+    if len(cfg.subjects) > 1:  # the record names every subject's identifier, also those taken from the list
+        cfg.identifier = '+'.join(concept_identifiers(cfg.subjects, cfg.identifier))
     return cfg.validate()
 
 # %% ../nbs/02_config.ipynb #c0f10020

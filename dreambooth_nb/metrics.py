@@ -22,7 +22,8 @@ from .encoders import Encoders, load_encoders
 # %% auto #0
 __all__ = ['mean_pairwise_cosine', 'dino_score', 'clip_i_score', 'real_ceiling', 'clip_t_score', 'pres_score', 'div_score',
            'synth_run', 'real_embeddings', 'RunInputs', 'read_run_inputs', 'embed_samples', 'score_run',
-           'metrics_record', 'evaluate_run', 'step_dir', 'evaluate_step', 'metrics_by_step']
+           'metrics_record', 'evaluate_run', 'step_dir', 'evaluate_step', 'metrics_by_step', 'concept_dir', 'leakage',
+           'evaluate_concepts']
 
 # %% ../nbs/11_metrics.ipynb #53e8dcbc
 def mean_pairwise_cosine(
@@ -444,3 +445,51 @@ def metrics_by_step(run_dir, write: bool = True) -> pd.DataFrame:
         with atomic_path(run_dir / 'metrics_by_step.csv') as t:
             df.to_csv(t, index=False, float_format='%.6g')
     return df
+
+# %% ../nbs/11_metrics.ipynb #8cff1403
+def concept_dir(run_dir, subject: str) -> Path:
+    "The folder of one subject's samples and metrics in a run of several: `<run>/concepts/<subject>`."
+    return Path(run_dir) / 'concepts' / subject
+
+# %% ../nbs/11_metrics.ipynb #f69bf090
+def leakage(run_dir, subjects: list, encoders: Encoders, data_dir=None) -> dict:
+    "`{A: {B: {'dino', 'clip_i'}}}`: DINO and CLIP-I of subject A's samples against subject B's real images."
+    out = {}
+    for a in subjects:
+        inp = read_run_inputs(concept_dir(run_dir, a), data_dir)
+        gen = embed_samples(inp, encoders)
+        out[a] = {}
+        for b in subjects:
+            if b != a:
+                real = real_embeddings(inp.data_dir, b, encoders, inp.cfg.min_image_size)
+                out[a][b] = {
+                    'dino': _num(dino_score(gen['dino'], real['dino'])),
+                    'clip_i': _num(clip_i_score(gen['clip'], real['clip'])),
+                }
+    return out
+
+# %% ../nbs/11_metrics.ipynb #e8d41002
+def evaluate_concepts(run_dir, encoders: Encoders | None = None, data_dir=None) -> dict:
+    "Score each subject of a run of several in its own folder, and its leakage; write the run's metrics.json."
+    run_dir = Path(run_dir)
+    cfg = RunConfig.load(run_dir / 'config.json')
+    enc = encoders or load_encoders(cfg)
+    per = {s: evaluate_run(concept_dir(run_dir, s), enc, data_dir, cache=False) for s in cfg.subjects}
+    leak = leakage(run_dir, cfg.subjects, enc, data_dir)
+    mean = lambda xs: _num(np.mean([np.nan if x is None else x for x in xs]))
+    res = {
+        'subject': cfg.subject,
+        'condition': cfg.condition,
+        'class': cfg.class_noun,
+        'live': None,
+        'preset': cfg.preset,
+        'metrics': {k: mean([r['metrics'][k] for r in per.values()]) for k in per[cfg.subjects[0]]['metrics']},
+        'leakage': {k: mean([v[k] for a in leak for v in leak[a].values()]) for k in ('dino', 'clip_i')},
+        'real_ceiling': {k: mean([r['real_ceiling'][k] for r in per.values()]) for k in ('dino', 'clip_i')},
+        'counts': {k: sum(r['counts'][k] for r in per.values()) for k in ('eval_images', 'prior_images')},
+        'encoders': per[cfg.subjects[0]]['encoders'],
+        'concepts': {s: {**per[s], 'leakage': leak[s]} for s in cfg.subjects},
+        'created': datetime.now(timezone.utc).isoformat(timespec='seconds'),
+    }
+    write_json(run_dir / 'metrics.json', res)
+    return res

@@ -8,7 +8,8 @@ import json, shutil, tempfile, time
 from dataclasses import dataclass, field
 from pathlib import Path
 import torch
-from .core import find_dreambench, seed_everything, get_device, get_dtype, write_json
+from PIL import Image
+from .core import atomic_path, find_dreambench, seed_everything, get_device, get_dtype, write_json
 from .config import RunConfig, make_config
 from .data import load_subject_images, synth_subject, training_images, describe_training, long_captions
 from .models import build_tiny_sd, load_components, load_pipeline
@@ -17,11 +18,12 @@ from .train import TrainResult, train, save_trained, load_trained, is_trained
 from . import methods  # noqa: F401 (Textual Inversion and Custom Diffusion register themselves)
 from .sample import sample_run, save_run_grid
 from .encoders import load_encoders
-from .metrics import evaluate_run, evaluate_step, metrics_by_step
+from .metrics import evaluate_run, evaluate_step, metrics_by_step, concept_dir, evaluate_concepts
 from .runner import discard_stale, describe_diff
 
 # %% auto #0
-__all__ = ['RunState', 'start_run', 'run_class_images', 'fit_run', 'sample_for_eval', 'score_run', 'run_dreambooth']
+__all__ = ['RunState', 'start_run', 'run_class_images', 'fit_run', 'sample_for_eval', 'score_run', 'run_dreambooth',
+           'sample_concepts']
 
 # %% ../nbs/25_one_run.ipynb #c19b84ef
 @dataclass
@@ -33,8 +35,9 @@ class RunState:
     dtype: torch.dtype
     instance_images: list  # the subject's photos, decoded
     training: list = field(default_factory=list)  # a `TrainingImage` per photo: its prompt and caption file
+    classes: list = field(default_factory=list)  # the class noun of each photo (several subjects: each its own)
     started: float = field(default_factory=time.time)
-    class_paths: list = field(default_factory=list)  # the class images (prior preservation only)
+    class_sets: dict = field(default_factory=dict)  # {class noun: class image paths} (prior preservation only)
     components: object = None  # the fine-tuned model in memory (models.SDComponents)
     encoders: object = None  # the metric encoders, once loaded
     log: list = field(default_factory=list)  # the training log (train_log.json)
@@ -44,6 +47,11 @@ class RunState:
     @property
     def run_dir(self) -> Path:
         return self.cfg.run_dir
+
+    @property
+    def class_paths(self) -> list:
+        "Every class image the run trains with."
+        return [p for paths in self.class_sets.values() for p in paths]
 
 # %% ../nbs/25_one_run.ipynb #671fb1af
 def start_run(
@@ -72,10 +80,14 @@ def start_run(
         f'{cfg.subject} / {cfg.condition} ({cfg.class_noun}), preset {cfg.preset}, method {cfg.method}, '
         f'{cfg.steps} steps, lr {cfg.train_lr}, lambda {lam}, {cfg.resolution}px on {device}; outputs in {cfg.run_dir}'
     )
-    images = load_subject_images(cfg.data_dir, cfg.subject, cfg.min_image_size)
-    training = training_images(cfg.data_dir, cfg.subject, cfg.token, cfg.class_noun)
-    print(describe_training(training))
-    return RunState(cfg, device, get_dtype(cfg.mixed_precision, device), images, training)
+    run = RunState(cfg, device, get_dtype(cfg.mixed_precision, device), [])
+    for c in cfg.concept_configs():  # one subject, or each of several with its identifier and class
+        run.instance_images += load_subject_images(c.data_dir, c.subject, c.min_image_size)
+        photos = training_images(c.data_dir, c.subject, c.token, c.class_noun)
+        run.training += photos
+        run.classes += [c.class_noun] * len(photos)
+    print(describe_training(run.training))
+    return run
 
 # %% ../nbs/25_one_run.ipynb #7a376358
 def run_class_images(run: RunState) -> list:
@@ -84,8 +96,9 @@ def run_class_images(run: RunState) -> list:
     if cfg.ppl and not is_trained(run.run_dir / 'model'):
         # the base pipeline is loaded only if images are missing
         load = lambda: load_pipeline(cfg.model, cfg.revision, cfg.variant, run.dtype, run.device)
-        run.class_paths = class_images_for(cfg, load_pipe=load)
-    print(f'{len(run.class_paths)} class images in {cfg.class_dir if cfg.ppl else "(not used)"}')
+        run.class_sets = {c.class_noun: class_images_for(c, load_pipe=load) for c in cfg.concept_configs()}
+    where = ', '.join(sorted({str(c.class_dir) for c in cfg.concept_configs()})) if cfg.ppl else '(not used)'
+    print(f'{len(run.class_paths)} class images in {where}')
     return run.class_paths
 
 # %% ../nbs/25_one_run.ipynb #905221c8
@@ -114,8 +127,9 @@ def fit_run(run: RunState) -> RunState:
         cfg,
         run.components,
         run.instance_images,
-        run.class_paths,
+        run.class_sets,
         prompts=[t.prompt for t in run.training],
+        classes=run.classes,
         ckpt_root=run_dir / 'checkpoints',
         on_eval=on_eval,
     )
@@ -138,6 +152,8 @@ def sample_for_eval(run: RunState) -> list:
     for m in (c.unet, c.text_encoder, c.vae):
         m.to(run.device, run.dtype)
     pipe = load_pipeline(None, components=c, device=run.device)
+    if len(run.cfg.subjects) > 1:
+        return sample_concepts(pipe, run)
     rows = sample_run(pipe, run.cfg, run.run_dir, data_dir=run.cfg.data_dir)
     save_run_grid(run.run_dir, size=min(run.cfg.resolution, 128))
     n_eval, n_prior = sum(r['kind'] == 'eval' for r in rows), sum(r['kind'] == 'prior' for r in rows)
@@ -149,7 +165,8 @@ def score_run(run: RunState) -> dict:
     "Score the run's samples into metrics.json (and the last point of its curve); drop the saved model unless kept."
     cfg, run_dir = run.cfg, run.run_dir
     run.components = None  # the evaluation encoders get the memory
-    run.metrics = evaluate_run(run_dir, run.encoders)
+    several = len(cfg.subjects) > 1  # each subject scored in its own folder, with its leakage (11_metrics)
+    run.metrics = evaluate_concepts(run_dir, run.encoders) if several else evaluate_run(run_dir, run.encoders)
     print(json.dumps(run.metrics['metrics'], indent=1))
     step_images = cfg.step_images_per_prompt or cfg.images_per_prompt
     if cfg.eval_steps and step_images != cfg.images_per_prompt:  # the step protocol: the matching subset
@@ -172,3 +189,22 @@ def run_dreambooth(
     sample_for_eval(run)
     score_run(run)
     return run
+
+# %% ../nbs/25_one_run.ipynb #43066623
+def sample_concepts(pipe, run: RunState) -> list:
+    "Sample each subject of a run of several into its own folder (`concept_dir`); the run's grid stacks theirs."
+    rows = []
+    for c in run.cfg.concept_configs():
+        d = concept_dir(run.run_dir, c.subject)
+        d.mkdir(parents=True, exist_ok=True)
+        c.save(d / 'config.json')
+        rows += sample_run(pipe, c, d, data_dir=c.data_dir)
+        save_run_grid(d, size=min(c.resolution, 128))
+    grids = [Image.open(concept_dir(run.run_dir, s) / 'grid.png') for s in run.cfg.subjects]
+    stacked = Image.new('RGB', (max(g.width for g in grids), sum(g.height for g in grids)), 'white')
+    for i, g in enumerate(grids):
+        stacked.paste(g, (0, sum(h.height for h in grids[:i])))
+    with atomic_path(run.run_dir / 'grid.png') as tmp:
+        stacked.save(tmp, format='PNG')
+    print(f"{sum(r['kind'] == 'eval' for r in rows)} evaluation images of {len(grids)} subjects")
+    return rows

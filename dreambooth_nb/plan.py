@@ -113,11 +113,12 @@ def check_batch(
     data_dir, out_dir = preset_dirs(preset, data_dir, out_dir)
     known = load_subjects(data_dir)
     subs = list(known) if subjects in ('all', ['all']) else split_names(subjects)
-    for s in subs:
-        validate_name(s)
-    if unknown := [s for s in subs if s not in known]:
+    parts = [p for s in subs for p in s.split('+')]  # 'dog+cat': one run that learns both
+    for p in parts:
+        validate_name(p)
+    if unknown := [p for p in parts if p not in known]:
         raise ValueError(f"unknown subject(s) {', '.join(unknown)}: not in the subjects.csv of {data_dir}")
-    if missing := [s for s in subs if not (data_dir / s).is_dir()]:
+    if missing := [p for p in parts if not (data_dir / p).is_dir()]:
         raise DataError(f"subject folder(s) not found under {data_dir}: {', '.join(missing)}")
     return subs, conditions, data_dir, out_dir
 

@@ -39,6 +39,7 @@ DERIVED = (
     'grid.png',
     'steps',
     'metrics_by_step.csv',
+    'concepts',
 )  # what a run derives from its settings
 
 
@@ -94,9 +95,9 @@ def resolve_run(
     cfg = make_config(
         preset, subject=subject, condition=condition, data_dir=str(data_dir), out_dir=str(out_dir), **settings
     )
-    if check_images:  # every image readable and every caption usable, before any work
-        load_subject_images(cfg.data_dir, cfg.subject, cfg.min_image_size)
-        training_images(cfg.data_dir, cfg.subject, cfg.token, cfg.class_noun)
+    for c in cfg.concept_configs() if check_images else ():  # every image and caption usable, before any work
+        load_subject_images(c.data_dir, c.subject, c.min_image_size)
+        training_images(c.data_dir, c.subject, c.token, c.class_noun)
     return cfg
 
 # %% ../nbs/20_runner.ipynb #a0000020

@@ -19,10 +19,11 @@ from .models import enable_gradient_checkpointing, pipeline_scheduler, load_comp
 __all__ = ['METHODS', 'UNET_LORA_TARGETS', 'TEXT_LORA_TARGETS', 'LORA_WEIGHTS', 'LEARNED_EMBEDS', 'ppl_loss', 'min_snr_weights',
            'diffusion_target', 'encode_prompts', 'encode_latent_dist', 'sample_latents', 'step_generator', 'TrainData',
            'train_data', 'draw_batch', 'prompt_embeds', 'make_optimizer', 'Callback', 'Trainer', 'Accelerate', 'Method',
-           'FullFineTune', 'method_unit', 'GradientCheckpointing', 'Caches', 'PriorPreservation', 'MinSNR',
-           'NoiseOffset', 'GradientClipping', 'list_checkpoints', 'save_checkpoint', 'Checkpoints', 'add_lora', 'LoRA',
-           'OffloadEncoders', 'EvalAlongTraining', 'TrainResult', 'Recorder', 'ProgressBar', 'run_callbacks',
-           'loop_settings', 'train', 'save_pipeline', 'is_trained', 'save_lora', 'save_trained', 'load_trained']
+           'FullFineTune', 'method_unit', 'GradientCheckpointing', 'Caches', 'class_indices', 'PriorPreservation',
+           'MinSNR', 'NoiseOffset', 'GradientClipping', 'list_checkpoints', 'save_checkpoint', 'Checkpoints',
+           'add_lora', 'LoRA', 'OffloadEncoders', 'EvalAlongTraining', 'TrainResult', 'Recorder', 'ProgressBar',
+           'run_callbacks', 'loop_settings', 'train', 'save_pipeline', 'is_trained', 'save_lora', 'save_trained',
+           'load_trained']
 
 # %% ../nbs/05_train.ipynb #93475e74
 def ppl_loss(
@@ -114,22 +115,35 @@ class TrainData:
     class_lat: tuple | None = None
     inst_emb: dict | None = None  # {prompt: (1, 77, D)} when cached, one per distinct prompt
     class_emb: dict | None = None
+    inst_class: list | None = None  # the class prompt of each instance image (several subjects); None: one class
 
 # %% ../nbs/05_train.ipynb #ef3f772e
-def train_data(cfg, instance_images, class_images=None, prompts: list | None = None) -> TrainData:
-    "The instance dataset (with `prompts`, one per image, else the instance prompt) and, with PPL, the class dataset."
+def train_data(
+    cfg,
+    instance_images,
+    class_images=None,  # a list, or {class noun: list} (several subjects)
+    prompts: list | None = None,  # one per instance image; None: the instance prompt
+    classes: list | None = None,  # the class noun of each instance image (several subjects)
+) -> TrainData:
+    "The instance dataset and, with PPL, the class dataset (one or several classes) of a run; no caches yet."
     res = (cfg.resolution, cfg.center_crop, cfg.random_flip)
     inst_ds = ImagePromptDataset(instance_images, prompts or instance_prompt(cfg.class_noun, cfg.token), *res)
     if not cfg.ppl:
         return TrainData(inst_ds)
     if not class_images:
         raise ValueError("condition 'ppl' needs class images")
-    return TrainData(inst_ds, ImagePromptDataset(class_images, class_prompt(cfg.class_noun), *res))
+    sets = class_images if isinstance(class_images, dict) else {cfg.class_noun: class_images}
+    if missing := sorted(set(classes or []) - set(sets)):
+        raise ValueError(f"no class images of {missing[0]!r} (have {sorted(sets)})")
+    paths = [p for ps in sets.values() for p in ps]
+    class_ds = ImagePromptDataset(paths, [class_prompt(n) for n, ps in sets.items() for _ in ps], *res)
+    return TrainData(inst_ds, class_ds, inst_class=[class_prompt(n) for n in classes] if classes else None)
 
 # %% ../nbs/05_train.ipynb #63ce9642
-def draw_batch(vae, ds, cached, batch_size: int, gen) -> tuple:
-    "`(latents, indices)` of `batch_size` images drawn from `ds` with `gen`, from the `cached` posterior or encoded."
-    idx = torch.randint(len(ds), (batch_size,), generator=gen)
+def draw_batch(vae, ds, cached, batch_size: int, gen, idx=None) -> tuple:
+    "`(latents, indices)` of `batch_size` images drawn from `ds` with `gen` (or those of `idx`), cached or encoded."
+    if idx is None:
+        idx = torch.randint(len(ds), (batch_size,), generator=gen)
     if cached is not None:
         return sample_latents(vae, cached[0][idx], cached[1][idx], gen), idx
     pixels = torch.stack([ds[int(i)]['pixel_values'] for i in idx])
@@ -374,6 +388,18 @@ class Caches(Callback):
                 if d.class_ds is not None:
                     d.class_emb = encode(d.class_ds)
 
+# %% ../nbs/05_train.ipynb #75f22a84
+def class_indices(class_ds, wanted: list, gen) -> torch.Tensor:
+    "Indices into `class_ds` of one class image per entry of `wanted` (class prompts), drawn with `gen` class by class."
+    idx = torch.empty(len(wanted), dtype=torch.long)
+    for prompt in dict.fromkeys(wanted):
+        slots = [k for k, w in enumerate(wanted) if w == prompt]
+        pool = torch.tensor([i for i, p in enumerate(class_ds.prompts) if p == prompt], dtype=torch.long)
+        if not len(pool):
+            raise ValueError(f"no class images for {prompt!r}")
+        idx[slots] = pool[torch.randint(len(pool), (len(slots),), generator=gen)]
+    return idx
+
 # %% ../nbs/05_train.ipynb #d9609d5f
 class PriorPreservation(Callback):
     "Stack a class half onto each batch and add `prior_loss_weight` (λ) times its loss (the paper's Eq. 2)."
@@ -388,7 +414,10 @@ class PriorPreservation(Callback):
 
     def after_instance(self, loop):
         c, d, bs = loop.c, loop.data, loop.batch_size
-        latents, idx = draw_batch(c.vae, d.class_ds, d.class_lat, bs, loop.gen)
+        inst = loop.drawn[0]
+        wanted = [d.inst_class[i] for i in inst] if d.inst_class else [d.class_ds.prompt] * len(inst)
+        picked = class_indices(d.class_ds, wanted, loop.gen)
+        latents, idx = draw_batch(c.vae, d.class_ds, d.class_lat, bs, loop.gen, picked)
         loop.latents.append(latents)
         loop.drawn.append(idx)
         loop.embeds.append(prompt_embeds(c.tokenizer, loop.te, [d.class_ds.prompts[i] for i in idx], d.class_emb))
@@ -403,7 +432,7 @@ class MinSNR(Callback):
     def before_loss(self, loop):
         loop.weights = min_snr_weights(loop.c.noise_scheduler, loop.t[: loop.batch_size], self.gamma)
 
-# %% ../nbs/05_train.ipynb #82031b5c
+# %% ../nbs/05_train.ipynb #56497cbf
 class NoiseOffset(Callback):
     "Add `offset` times one standard normal per image and channel to the noise (diffusers' `noise_offset`)."
 
@@ -677,6 +706,7 @@ def train(
     class_images=None,  # PIL images or paths; class images used only with PPL
     *,
     prompts: list | None = None,  # one per instance image (captions); None: the instance prompt for all
+    classes: list | None = None,  # the class noun of each instance image (several subjects; `class_images` a dict)
     ckpt_root=None,  # checkpoint folder (None: no checkpoints, no resume)
     max_steps: int | None = None,  # stop after this step (simulates an interruption)
     progress: bool = True,
@@ -685,7 +715,8 @@ def train(
 ) -> TrainResult:  # `on_eval(step, components)` after each of `cfg.eval_steps` before the last
     "Fine-tune `c.unet` (and `c.text_encoder` if configured) on the subject, resuming from the newest checkpoint."
     cbs = run_callbacks(cfg, ckpt_root=ckpt_root, on_eval=on_eval, progress=progress, log_every=log_every)
-    loop = Trainer(c, train_data(cfg, instance_images, class_images, prompts), cbs, **loop_settings(cfg))
+    data = train_data(cfg, instance_images, class_images, prompts, classes)
+    loop = Trainer(c, data, cbs, **loop_settings(cfg))
     recorder = next(cb for cb in cbs if isinstance(cb, Recorder))
     return recorder.result(loop.fit(max_steps))
 

@@ -53,3 +53,25 @@ def test_two_sidecars_refused(captioned, tmp_path):
     first.with_suffix('.caption').write_text('{identifier} {class_noun}')
     r = tiny_run('dog', d, tmp_path / 'out', check=False)
     assert r.returncode == 2 and r.stderr.startswith(f'error: image {first} has two captions'), r.stderr
+
+
+def test_two_subjects_in_one_model(data_dir, tmp_path):
+    tiny_run('dog+cat', data_dir, tmp_path, 'steps=3', condition='ppl')
+    run = tmp_path / 'dog+cat' / 'ppl'
+    m = json.loads((run / 'metrics.json').read_text())
+    assert list(m['concepts']) == ['dog', 'cat'] and set(m['leakage']) == {'dino', 'clip_i'}
+    for a, b in (('dog', 'cat'), ('cat', 'dog')):
+        own = json.loads((run / 'concepts' / a / 'metrics.json').read_text())
+        assert m['concepts'][a]['metrics'] == own['metrics'] and set(m['concepts'][a]['leakage']) == {b}
+    cat = json.loads((run / 'concepts' / 'cat' / 'config.json').read_text())
+    assert (cat['subject'], cat['identifier'], cat['class_noun']) == ('cat', 'ohwx', 'cat')
+    assert sorted(p.name for p in (tmp_path / 'class_images').iterdir()) == ['cat', 'dog']
+    assert "'a ohwx cat'" in (run / 'log.txt').read_text()
+
+
+def test_two_subjects_refused_before_work(data_dir, tmp_path):
+    r = tiny_run('dog+cat', data_dir, tmp_path, 'identifier=sks+sks', check=False)
+    assert r.returncode == 2 and r.stderr.startswith("error: subjects 'dog' and 'cat' both use identifier 'sks'")
+    r = tiny_run('dog+lion', data_dir, tmp_path, check=False)
+    assert r.returncode == 2 and r.stderr.count('\n') == 1 and 'lion' in r.stderr, r.stderr
+    assert not any(tmp_path.iterdir())
