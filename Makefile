@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install test demo study study-lora table1 export clean-nbs bench docs
+.PHONY: install test demo study study-lora table1 concepts captions noise-offset export clean-nbs bench docs
 
 $(VENV)/.installed: setup.py settings.ini
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,25 @@ table1: install
 	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_table1.yaml --out runs/toy_table1
 	mkdir -p experiments/results/toy_table1
 	cp runs/toy_table1/results/*.csv runs/toy_table1/results/*.md runs/toy_table1/results/*.png runs/toy_table1/experiment.yaml experiments/results/toy_table1/
+
+# The data users bring, on the toy world (each resumable; each reads its baseline from Table 1's committed runs):
+# several subjects in one model (experiments/toy_concepts.yaml), a caption per photo (toy_captions.yaml, on a
+# captioned copy of the toy subjects), offset noise (toy_noise_offset.yaml). Results: experiments/results/<name>/.
+concepts: install
+	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_concepts.yaml --out runs/toy_concepts
+	mkdir -p experiments/results/toy_concepts
+	cp runs/toy_concepts/results/*.csv runs/toy_concepts/experiment.yaml experiments/results/toy_concepts/
+
+captions: install
+	$(PY) -c "from dreambooth_nb.toy_world import caption_toy_subjects; caption_toy_subjects('runs/toy_captioned_subjects')"
+	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_captions.yaml --out runs/toy_captions
+	mkdir -p experiments/results/toy_captions
+	cp runs/toy_captions/results/*.csv runs/toy_captions/experiment.yaml experiments/results/toy_captions/
+
+noise-offset: install
+	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_noise_offset.yaml --out runs/toy_noise_offset
+	mkdir -p experiments/results/toy_noise_offset
+	cp runs/toy_noise_offset/results/*.csv runs/toy_noise_offset/experiment.yaml experiments/results/toy_noise_offset/
 
 # Full fine-tuning vs LoRA x PPL on the toy world (experiments/toy_lora.yaml, about 30 minutes on 2 cores)
 study-lora: install

@@ -92,8 +92,8 @@ def _check_settings(d, where: str) -> dict:
 
 
 def _check_sweeps(sweeps, where: str) -> list:
-    """A list of named sweeps `{name, description, settings, grid, conditions}`, checked: known keys, unique names,
-    not the experiment's own folders (`conditions` against the experiment's: `check_experiment`)."""
+    """A list of named sweeps `{name, description, settings, grid, conditions, subjects}`, checked: known keys, unique
+    names, not the experiment's own folders (`conditions` against the experiment's: `check_experiment`)."""
     if not isinstance(sweeps, list) or not sweeps:
         raise ValueError(f"{where}: sweeps must be a non-empty list of {{name, settings, grid}}")
     out, names = [], set()
@@ -101,8 +101,9 @@ def _check_sweeps(sweeps, where: str) -> list:
         w = f'{where}: sweeps[{i}]'
         if not isinstance(s, dict):
             raise ValueError(f"{w} must be a mapping with name, settings, grid")
-        if bad := sorted(set(s) - {'name', 'description', 'settings', 'grid', 'conditions'}):
-            raise ValueError(f"{w}: unknown key {bad[0]!r} (use name, description, settings, grid, conditions)")
+        if bad := sorted(set(s) - {'name', 'description', 'settings', 'grid', 'conditions', 'subjects'}):
+            keys = 'name, description, settings, grid, conditions, subjects'
+            raise ValueError(f"{w}: unknown key {bad[0]!r} (use {keys})")
         if not isinstance(s.get('name'), str):
             raise ValueError(f"{w} needs a name")
         validate_name(s['name'], 'sweep name')
@@ -118,6 +119,7 @@ def _check_sweeps(sweeps, where: str) -> list:
                 settings=_check_settings(s.get('settings'), f'{w}.settings'),
                 grid=_check_grid(s['grid'], f'{w}.grid') if 'grid' in s else {},
                 conditions=split_names(s['conditions'], 'condition') if s.get('conditions') is not None else None,
+                subjects=split_names(s['subjects']) if s.get('subjects') is not None else None,
             )
         )
     return out
@@ -267,6 +269,7 @@ class Point:
     conditions: list  # the conditions run in its own folder
     same_as: str | None = None  # an earlier point with the same settings: its runs are this point's
     no_ppl_from: str | None = None  # the point whose no_ppl runs serve this one
+    subjects: list | None = None  # its sweep's own subjects (None: the experiment's)
 
 # %% ../nbs/23_experiment.ipynb #edfda98f
 def _config_key(cfg: RunConfig, drop=()) -> str:
@@ -276,11 +279,12 @@ def _config_key(cfg: RunConfig, drop=()) -> str:
 
 def plan_points(exp: Experiment, data_dir, out_dir) -> list:
     "Every grid point of `exp` as a `Point`, each resolved to a validated RunConfig (errors name the point)."
-    subject = exp.subjects[0] if isinstance(exp.subjects, list) else None
     blocks = exp.sweeps or [dict(name=None, settings={}, grid=exp.grid)]
     points, same, np_owner = [], {}, {}
     for b in blocks:
         conditions = b.get('conditions') or exp.conditions
+        subjects = b.get('subjects') or exp.subjects
+        subject = subjects[0] if isinstance(subjects, list) else None
         for values in grid_values(b['grid']):
             name = point_name(values, b['name'])
             settings = {**exp.settings, **b['settings'], **values}
@@ -297,11 +301,12 @@ def plan_points(exp: Experiment, data_dir, out_dir) -> list:
                 raise ValueError(f"{exp.source}: point {name}: {e}") from None
             if any(p.name == name for p in points):
                 raise ValueError(f"{exp.source}: two points are both named {name!r}")
+            own = json.dumps(b.get('subjects'))  # points share runs only when they also run the same subjects
             key, np_key = (
-                _config_key(cfg),
-                json.dumps(without_ppl_settings(json.loads(_config_key(cfg))), sort_keys=True),
+                _config_key(cfg) + own,
+                json.dumps(without_ppl_settings(json.loads(_config_key(cfg))), sort_keys=True) + own,
             )
-            p = Point(name, b['name'], values, settings, [])
+            p = Point(name, b['name'], values, settings, [], subjects=b.get('subjects'))
             if 'ppl' in conditions:  # the same settings' ppl runs are run once
                 if key in same:
                     p.same_as = same[key].name
@@ -355,10 +360,10 @@ def merged_batches(points: list, seeds: list, subjects, merged: pd.DataFrame) ->
             if not p.conditions:
                 continue
             if not have:  # nothing merged: one batch of every subject (or 'all')
-                out.append((p, s, list(p.conditions), subjects))
+                out.append((p, s, list(p.conditions), p.subjects or subjects))
                 continue
             todo = {}
-            for sub in subjects:
+            for sub in p.subjects or subjects:
                 need = tuple(c for c in p.conditions if (p.name, s, sub, c) not in have)
                 n += len(p.conditions) - len(need)
                 if need:
@@ -448,11 +453,14 @@ def plan_experiment(exp: Experiment) -> tuple:
     subjects and conditions, each subject's configuration."""
     data_dir, out_dir = preset_dirs(exp.preset, exp.data_dir, exp.out)
     points = plan_points(exp, data_dir, out_dir)
-    subjects, conditions, _, _ = check_batch(exp.subjects, exp.conditions, exp.preset, data_dir, out_dir)
-    settings = point_settings(exp, points[0], exp.seeds[0], data_dir, out_dir)
-    for s in subjects:
-        for c in conditions:
-            resolve_run(s, c, exp.preset, data_dir, out_dir, settings, check_images=False)
+    for p in points:  # each point's subjects with its own settings (a sweep may have subjects of its own)
+        subjects, conditions, _, _ = check_batch(
+            p.subjects or exp.subjects, exp.conditions, exp.preset, data_dir, out_dir
+        )
+        settings = point_settings(exp, p, exp.seeds[0], data_dir, out_dir)
+        for s in subjects:
+            for c in conditions:
+                resolve_run(s, c, exp.preset, data_dir, out_dir, settings, check_images=False)
     read_merged(exp.merge)  # the merged tables exist and are runs tables
     if exp.baseline and exp.baseline['point'] not in {p.name for p in points}:
         raise ValueError(

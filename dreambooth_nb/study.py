@@ -107,7 +107,7 @@ def experiment_runs(out_dir) -> pd.DataFrame:
             )
             for p in pts
             for s in seeds
-            for sub in subjects
+            for sub in p.get('subjects') or subjects  # a sweep's own subjects, else the experiment's
             for c in conds[p['name']]
         ]
     )

@@ -4,7 +4,7 @@
 
 # %% ../nbs/30_toy_world.ipynb #a91f673e
 from __future__ import annotations
-import math, os, subprocess
+import math, os, shutil, subprocess
 from pathlib import Path
 import numpy as np
 from PIL import Image
@@ -16,7 +16,7 @@ __all__ = ['CLASSES', 'LIVE_CLASSES', 'COLOURS', 'PATTERNS', 'CONTEXTS', 'DETAIL
            'TOY_PROMPTS', 'ellipse', 'box', 'segment', 'triangle', 'ring', 'draw_teapot', 'draw_vase', 'draw_clock',
            'draw_backpack', 'draw_dog', 'draw_cat', 'background', 'render', 'caption', 'all_captions', 'caption_table',
            'attr_codes', 'caption_index', 'to_pixels', 'toy_exclude', 'sample_attrs', 'make_world', 'subject_photos',
-           'write_toy_subjects', 'git_commit']
+           'write_toy_subjects', 'caption_toy_subjects', 'git_commit']
 
 # %% ../nbs/30_toy_world.ipynb #b594fc33
 CLASSES = ('backpack', 'cat', 'clock', 'dog', 'teapot', 'vase')
@@ -574,6 +574,18 @@ def write_toy_subjects(dest=None, n: int = 5, seed: int = 0, force: bool = False
     rows = [f'{i},{kind},{t}\n' for kind in ('object', 'live') for i, t in enumerate(TOY_PROMPTS)]
     with atomic_path(dest / 'prompts.csv') as tmp:
         tmp.write_text('index,kind,template\n' + ''.join(rows))
+    return dest
+
+# %% ../nbs/30_toy_world.ipynb #8cb0a5c3
+def caption_toy_subjects(dest) -> Path:
+    "A copy of the toy subjects at `dest` with a caption beside each photo naming its home context (`00.txt`)."
+    dest = Path(dest)
+    shutil.copytree(write_toy_subjects(), dest, dirs_exist_ok=True)
+    for s in TOY_SUBJECTS:
+        for i, photo in enumerate(sorted((dest / s).glob('*.png'))):
+            home = CONTEXTS[HOME_CONTEXTS[i % len(HOME_CONTEXTS)]]
+            with atomic_path(photo.with_suffix('.txt')) as tmp:
+                tmp.write_text(f'a {{identifier}} {{class_noun}} {home}\n')
     return dest
 
 # %% ../nbs/30_toy_world.ipynb #0db256f1

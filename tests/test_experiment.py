@@ -63,16 +63,19 @@ def test_bad_experiment_refused_before_work(data_dir, tmp_path):
         assert not (tmp_path / 'never').exists()
 
 
-def test_shipped_experiment_files_plan(data_dir):
+def test_shipped_experiment_files_plan(data_dir, tmp_path):
     "Every file in experiments/ is a valid experiment whose points all resolve to valid configurations."
     from pathlib import Path
     from dreambooth_nb.experiment import load_experiment, plan_points
     from dreambooth_nb.runner import preset_dirs
+    from dreambooth_nb.toy_world import caption_toy_subjects
+
+    made = {'toy_captions.yaml': str(caption_toy_subjects(tmp_path / 'captioned'))}  # what `make captions` makes first
 
     files = sorted((Path(__file__).resolve().parent.parent / 'experiments').glob('*.yaml'))
     assert {f.name for f in files} >= {'toy_study.yaml', 'table3_sd15.yaml', 'table3_extended_sd15.yaml'}
     for f in files:
-        e = load_experiment(f, data_dir=None if e_preset(f) == 'toy' else str(data_dir))
+        e = load_experiment(f, data_dir=made.get(f.name) or (None if e_preset(f) == 'toy' else str(data_dir)))
         d, o = preset_dirs(e.preset, e.data_dir, e.out)
         assert plan_points(e, d, o), f
 
