@@ -4,14 +4,14 @@
 
 # %% ../nbs/00_core.ipynb #e74f2dc4
 from __future__ import annotations
-import json, os, random, re, shutil, tempfile, contextlib
+import functools, json, os, random, re, shutil, tempfile, contextlib
 from importlib import resources
 from pathlib import Path
 import numpy as np
 
 # %% auto #0
 __all__ = ['PKG_DIR', 'DATA_DIR', 'TOY_DIR', 'temp_environ', 'asset', 'runs_dir', 'cache_dir', 'atomic_path', 'write_json',
-           'read_json', 'record_dreambench', 'find_dreambench', 'atomic_dir', 'model_source', 'LockTaken',
+           'read_json', 'record_dreambench', 'find_dreambench', 'atomic_dir', 'model_source', 'hub_source', 'LockTaken',
            'folder_lock', 'pending_batches', 'validate_name', 'seed_everything', 'get_device', 'get_dtype']
 
 # %% ../nbs/00_core.ipynb #0a11e5a1
@@ -156,6 +156,38 @@ def model_source(
             f"stable-diffusion-v1-5/stable-diffusion-v1-5 or facebook/dino-vits16)"
         )
     return str(p) if looks_local else str(src)
+
+# %% ../nbs/00_core.ipynb #ec7f893c
+@functools.lru_cache(maxsize=None)
+def hub_source(src: str, setting: str = 'model', revision: str | None = None, marker: str = 'model_index.json') -> str:
+    "`src` as a folder that holds `marker`, or a hub id the Hub or the Hugging Face cache has; else one ValueError."
+    src = model_source(src, setting=setting, marker=marker)
+    if Path(src).is_dir():
+        return src
+    from huggingface_hub import constants, model_info, try_to_load_from_cache
+    from huggingface_hub.errors import RepositoryNotFoundError, RevisionNotFoundError
+
+    if isinstance(try_to_load_from_cache(src, marker, revision=revision), str):
+        return src
+    hint = (
+        f"pass --set {setting}=DIR with a local copy, or run with HF_HUB_OFFLINE=1 and the model in the Hugging Face "
+        f"cache ({constants.HF_HUB_CACHE})"
+    )
+    if constants.HF_HUB_OFFLINE:
+        raise ValueError(f"{setting} {src!r} is not in the Hugging Face cache and HF_HUB_OFFLINE is set: {hint}")
+    try:
+        model_info(src, revision=revision, timeout=10)
+    except RepositoryNotFoundError:
+        gone = 'is not on the Hugging Face Hub (removed, private or gated)'
+        raise ValueError(f"{setting} {src!r} {gone}: {hint}") from None
+    except RevisionNotFoundError:
+        raise ValueError(f"{setting} {src!r} has no revision {revision!r} on the Hugging Face Hub: {hint}") from None
+    except Exception as e:  # no network: httpx's errors, OSError, timeouts
+        raise ValueError(
+            f"{setting} {src!r}: the Hugging Face Hub cannot be reached ({type(e).__name__}) and the cache does not "
+            f"hold it: {hint}"
+        ) from None
+    return src
 
 # %% ../nbs/00_core.ipynb #168a62c7
 class LockTaken(RuntimeError):

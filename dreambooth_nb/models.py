@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_models.ipynb #8d67cde5
 from __future__ import annotations
-import contextlib, gzip, json
+import contextlib, gzip, hashlib, json, os, shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +15,7 @@ from .config import SAMPLERS, TINY_SD_DIR
 # %% auto #0
 __all__ = ['SD_SCHEDULER', 'write_clip_tokenizer_files', 'clip_tokenizer', 'quiet_hf', 'SDComponents', 'SDConfigs',
            'pipeline_scheduler', 'load_components', 'load_pipeline', 'make_scheduler', 'set_scheduler',
-           'tiny_sd_configs', 'build_components', 'build_sd', 'build_tiny_sd', 'sd15_configs',
+           'tiny_sd_configs', 'build_components', 'build_sd', 'build_tiny_sd', 'put_in_hub_cache', 'sd15_configs',
            'enable_gradient_checkpointing', 'set_attention', 'channels_last']
 
 # %% ../nbs/03_models.ipynb #5937d2c9
@@ -308,6 +308,31 @@ def build_tiny_sd(dest=None, seed: int = 0, force: bool = False) -> Path:
             if force or not (dest / 'model_index.json').exists():
                 build_sd(dest, tiny_sd_configs(), seed)
     return dest
+
+# %% ../nbs/03_models.ipynb #24472364
+def put_in_hub_cache(folder, repo_id: str, cache, commit: str | None = None) -> Path:
+    "Copy model `folder` into Hugging Face cache `cache` as `repo_id`'s snapshot (the Hub's layout); its folder."
+    folder, cache = Path(folder), Path(cache)
+    files = sorted(p for p in folder.rglob('*') if p.is_file())
+    digest = hashlib.sha1(''.join(f'{p.relative_to(folder)}:{p.stat().st_size}' for p in files).encode())
+    commit = commit or digest.hexdigest()  # a stand-in commit: 40 hex digits, fixed by the files
+    repo = cache / f"models--{repo_id.replace('/', '--')}"
+    snap = repo / 'snapshots' / commit
+    for p in files:
+        blob = repo / 'blobs' / hashlib.sha256(p.read_bytes()).hexdigest()
+        if not blob.exists():
+            blob.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(p, blob.with_suffix('.incomplete'))
+            os.replace(blob.with_suffix('.incomplete'), blob)
+        link = snap / p.relative_to(folder)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(os.path.relpath(blob, link.parent))
+    (repo / 'refs').mkdir(parents=True, exist_ok=True)
+    with atomic_path(repo / 'refs' / 'main') as tmp:
+        tmp.write_text(commit)
+    return snap
 
 # %% ../nbs/03_models.ipynb #457334b2
 def sd15_configs():

@@ -190,7 +190,7 @@ def run_dreambooth(
     score_run(run)
     return run
 
-# %% ../nbs/25_one_run.ipynb #67eeddd1
+# %% ../nbs/25_one_run.ipynb #652679b6
 def sample_concepts(pipe, run: RunState) -> list:
     "Sample each subject of a run of several into its own folder (`concept_dir`); the run's grid stacks theirs."
     rows = []

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, os, shutil, sys, time
 from pathlib import Path
-from .core import LockTaken, asset, find_dreambench, read_json
+from .core import LockTaken, asset, find_dreambench, hub_source, read_json
 from .config import make_config, check_sets, config_diff, PRESETS
 from .data import DataError, load_subject_images, training_images
 
@@ -95,6 +95,10 @@ def resolve_run(
     cfg = make_config(
         preset, subject=subject, condition=condition, data_dir=str(data_dir), out_dir=str(out_dir), **settings
     )
+    hub_source(cfg.model, 'model', cfg.revision)  # a folder with the model, or a hub id the Hub or the cache has
+    if cfg.metrics_preset == 'paper':
+        hub_source(cfg.dino_model, 'dino_model', marker='config.json')
+        hub_source(cfg.clip_model, 'clip_model', marker='config.json')
     for c in cfg.concept_configs() if check_images else ():  # every image and caption usable, before any work
         load_subject_images(c.data_dir, c.subject, c.min_image_size)
         training_images(c.data_dir, c.subject, c.token, c.class_noun)

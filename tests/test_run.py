@@ -1,7 +1,7 @@
 """`dreambooth-nb run` end to end on the tiny preset: papermill, class images, exit codes, resuming."""
 
 import json, os, signal, subprocess, time
-from conftest import cli, BIN
+from conftest import cli, tiny_run, BIN
 
 
 def test_run_ppl_then_reuse(data_dir, tmp_path):
@@ -93,29 +93,28 @@ def test_bad_input_refused_before_work(data_dir, tmp_path):
 
 
 def test_failing_run_keeps_notebook(data_dir, tmp_path):
-    # a model folder that does not exist fails inside the notebook: error in one line, notebook kept
-    r = cli(
-        'run',
-        '--subject',
-        'dog',
-        '--condition',
-        'no_ppl',
-        '--data-dir',
-        data_dir,
-        '--out',
-        tmp_path,
-        '--preset',
-        'sd15',
-        '--set',
-        f'model={tmp_path}/nomodel',
-        '--set',
-        'mixed_precision=no',
-        '--set',
-        'use_8bit_adam=false',
-    )
+    # a model folder that passes the checks (it has its model_index.json) but holds no model fails inside the
+    # notebook: error in one line, notebook kept
+    broken = tmp_path / 'broken_model'
+    broken.mkdir()
+    (broken / 'model_index.json').write_text('{}')
+    r = tiny_run('dog', data_dir, tmp_path / 'out', f'model={broken}', check=False)
     assert r.returncode == 1
-    assert 'failed in cell' in r.stderr and 'nomodel' in r.stderr and 'run.ipynb' in r.stderr
-    assert (tmp_path / 'dog' / 'no_ppl' / 'run.ipynb').exists()
+    assert 'failed in cell' in r.stderr and 'broken_model' in r.stderr and 'run.ipynb' in r.stderr
+    assert (tmp_path / 'out' / 'dog' / 'no_ppl' / 'run.ipynb').exists()
+
+
+def test_unresolvable_model_refused_before_work(data_dir, tmp_path):
+    "The id removed from the Hub in 2024, or a folder without a model: one error line naming it, no run folder."
+    gone = 'runwayml/stable-diffusion-v1-5'
+    for env in ({}, {'HF_HUB_OFFLINE': '1'}):
+        r = cli('run', '--subject', 'dog', '--preset', 'sd15', '--data-dir', data_dir, '--out', tmp_path,
+                '--set', f'model={gone}', env=env)
+        assert r.returncode == 2 and r.stderr.startswith(f"error: model '{gone}'"), r.stderr
+        assert r.stderr.count('\n') == 1 and '--set model=DIR' in r.stderr and 'HF_HUB_OFFLINE=1' in r.stderr
+    r = tiny_run('dog', data_dir, tmp_path, f'model={tmp_path}/nomodel', check=False)
+    assert r.returncode == 2 and f'model folder {tmp_path}/nomodel has no model_index.json' in r.stderr, r.stderr
+    assert not any(tmp_path.iterdir())
 
 
 def _kill_after_checkpoint(args, env, ck):
