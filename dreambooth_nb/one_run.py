@@ -11,7 +11,8 @@ import torch
 from PIL import Image
 from .core import atomic_path, find_dreambench, seed_everything, get_device, get_dtype, write_json
 from .config import RunConfig, make_config
-from .data import load_subject_images, synth_subject, training_images, describe_training, long_captions
+from .data import instance_prompt, load_subject_images, synth_subject, training_images
+from .data import describe_training, long_captions
 from .models import build_tiny_sd, load_components, load_pipeline
 from .prior import class_images_for
 from .train import TrainResult, train, save_trained, load_trained, is_trained
@@ -22,8 +23,8 @@ from .metrics import evaluate_run, evaluate_step, metrics_by_step, concept_dir, 
 from .runner import discard_stale, describe_diff
 
 # %% auto #0
-__all__ = ['RunState', 'start_run', 'run_class_images', 'fit_run', 'sample_for_eval', 'score_run', 'run_dreambooth',
-           'sample_concepts']
+__all__ = ['RunState', 'start_run', 'run_class_images', 'fit_run', 'sample_for_eval', 'write_model_card', 'score_run',
+           'run_dreambooth', 'sample_concepts']
 
 # %% ../nbs/25_one_run.ipynb #c19b84ef
 @dataclass
@@ -160,6 +161,58 @@ def sample_for_eval(run: RunState) -> list:
     print(f"{n_eval} evaluation images, {n_prior} PRES images")
     return rows
 
+# %% ../nbs/25_one_run.ipynb #c714d305
+def write_model_card(run: RunState) -> Path:
+    "Write `model/README.md` for a run's kept model: YAML metadata, settings, metrics with their protocol, grid."
+    from huggingface_hub import ModelCard, ModelCardData
+
+    cfg, model, m = run.cfg, run.run_dir / 'model', run.metrics or {}
+    prompts = [instance_prompt(c.class_noun, c.token) for c in cfg.concept_configs()]
+    tags = ['text-to-image', 'diffusers', 'stable-diffusion', 'dreambooth']
+    tags += ['lora'] if cfg.method == 'lora' else []
+    data = ModelCardData(
+        base_model=cfg.model,
+        library_name='diffusers',
+        license='creativeml-openrail-m',
+        instance_prompt=prompts[0] if len(prompts) == 1 else prompts,
+        tags=tags + ([] if cfg.method in ('full', 'lora') else [cfg.method.replace('_', '-')]),
+    )
+    if (run.run_dir / 'grid.png').exists():
+        shutil.copyfile(run.run_dir / 'grid.png', model / 'grid.png')
+    enc = m.get('encoders') or {}
+    rows = [f"| {k} | {v:.3f} |" for k, v in (m.get('metrics') or {}).items() if v is not None]
+    body = [
+        f"# DreamBooth ({cfg.method}): {cfg.subject}",
+        '',
+        f"{cfg.model} fine-tuned on {cfg.subject} ({', '.join(prompts)}), "
+        f"{'with' if cfg.ppl else 'without'} prior preservation, by dreambooth_nb (Ruiz et al. 2023).",
+        '',
+        '## Settings',
+        '',
+        '| setting | value |',
+        '|---|---|',
+        *[f"| {k} | {getattr(cfg, k)} |" for k in ('condition', 'method', 'steps', 'resolution', 'seed', 'preset')],
+        f"| learning rate | {cfg.train_lr} |",
+        '',
+        '## Metrics',
+        '',
+        f"DreamBench's protocol (DINO, CLIP-I, CLIP-T, PRES, DIV; Ruiz et al. 2023, Sec. 4.1) with the encoders of "
+        f"preset {enc.get('metrics_preset')!r} (DINO {enc.get('dino')}, CLIP {enc.get('clip')}, "
+        f"LPIPS {enc.get('lpips')}):",
+        '',
+        '| metric | value |',
+        '|---|---|',
+        *rows,
+        '',
+        '## Samples',
+        '',
+        '![samples](grid.png)',
+    ]
+    card = ModelCard(f"---\n{data.to_yaml()}\n---\n" + '\n'.join(body) + '\n')
+    with atomic_path(model / 'README.md') as tmp:
+        tmp.write_text(str(card))
+    return model / 'README.md'
+
 # %% ../nbs/25_one_run.ipynb #03f961b7
 def score_run(run: RunState) -> dict:
     "Score the run's samples into metrics.json (and the last point of its curve); drop the saved model unless kept."
@@ -175,6 +228,8 @@ def score_run(run: RunState) -> dict:
         metrics_by_step(run_dir)
     if not cfg.save_model:
         shutil.rmtree(run_dir / 'model', ignore_errors=True)
+    elif is_trained(run_dir / 'model'):
+        write_model_card(run)
     print(f'run finished in {time.time() - run.started:.1f}s')
     return run.metrics
 
@@ -190,7 +245,7 @@ def run_dreambooth(
     score_run(run)
     return run
 
-# %% ../nbs/25_one_run.ipynb #652679b6
+# %% ../nbs/25_one_run.ipynb #7a9dca78
 def sample_concepts(pipe, run: RunState) -> list:
     "Sample each subject of a run of several into its own folder (`concept_dir`); the run's grid stacks theirs."
     rows = []

@@ -9,11 +9,13 @@ from pathlib import Path
 import torch
 from .core import atomic_path, read_json
 from .config import RunConfig
+from .data import instance_prompt
 from .train import LORA_WEIGHTS, LEARNED_EMBEDS, is_trained
 
 # %% auto #0
 __all__ = ['RESNET_MAP', 'VAE_ATTN', 'unet_ldm_prefixes', 'split_key', 'unet_to_ldm', 'vae_ldm_prefixes', 'vae_to_ldm',
-           'text_encoder_to_ldm', 'pipeline_to_ldm', 'assert_roundtrip', 'lora_to_kohya', 'export_webui']
+           'text_encoder_to_ldm', 'pipeline_to_ldm', 'assert_roundtrip', 'lora_to_kohya', 'webui_metadata',
+           'export_webui']
 
 # %% ../nbs/07_webui.ipynb #49726f95
 def unet_ldm_prefixes(config: dict) -> list:
@@ -193,6 +195,38 @@ def lora_to_kohya(model_dir) -> dict:
             out[k] = torch.tensor(float(alpha))
     return out
 
+# %% ../nbs/07_webui.ipynb #8461b961
+def webui_metadata(cfg, kind: str) -> dict:
+    "The safetensors header of a run's WebUI file (`kind`: 'full', 'lora' or 'ti'): ModelSpec, kohya's keys, ours."
+    arch = 'stable-diffusion-v1' + {'full': '', 'lora': '/lora', 'ti': '/textual-inversion'}[kind]
+    return {
+        'format': 'pt',
+        'modelspec.sai_model_spec': '1.0.0',
+        'modelspec.architecture': arch,
+        'modelspec.implementation': 'diffusers',
+        'modelspec.title': f'{cfg.subject} ({cfg.method}, {cfg.condition})',
+        'modelspec.trigger_phrase': instance_prompt(cfg.class_noun, cfg.token),
+        'modelspec.resolution': f'{cfg.resolution}x{cfg.resolution}',
+        'modelspec.description': f'DreamBooth ({cfg.method}) of {cfg.subject}, fine-tuned from {cfg.model}',
+        'ss_sd_model_name': cfg.model,
+        'ss_base_model_version': 'sd_v1',
+        'ss_resolution': f'({cfg.resolution}, {cfg.resolution})',
+        'ss_max_train_steps': str(cfg.steps),
+        'ss_learning_rate': str(cfg.train_lr),
+        'ss_network_dim': str(cfg.lora_rank) if kind == 'lora' else '',
+        'dreambooth_nb': json.dumps(
+            {
+                'subject': cfg.subject,
+                'condition': cfg.condition,
+                'method': cfg.method,
+                'base_model': cfg.model,
+                'steps': cfg.steps,
+                'identifier': cfg.identifier,
+                'resolution': cfg.resolution,
+            }
+        ),
+    }
+
 # %% ../nbs/07_webui.ipynb #a98df6a3
 def export_webui(run_dir, dest=None, half: bool = False) -> Path:
     "One `.safetensors` file of a run for the WebUIs (LDM layout; kohya keys for LoRA; A1111's embedding); its path."
@@ -221,19 +255,7 @@ def export_webui(run_dir, dest=None, half: bool = False) -> Path:
         sd = {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}
     kind = '_ti' if ti else '_lora' if lora else ''
     dest = Path(dest) if dest else run_dir / f"{cfg.subject}_{cfg.condition}{kind}.safetensors"
-    meta = {
-        'format': 'pt',
-        'dreambooth_nb': json.dumps(
-            {
-                'subject': cfg.subject,
-                'condition': cfg.condition,
-                'method': cfg.method,
-                'base_model': cfg.model,
-                'steps': cfg.steps,
-                'identifier': cfg.identifier,
-            }
-        ),
-    }
+    meta = webui_metadata(cfg, 'ti' if ti else 'lora' if lora else 'full')
     with atomic_path(dest) as t:
         save_file({k: v.contiguous() for k, v in sd.items()}, str(t), metadata=meta)
     return dest
