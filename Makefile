@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install test demo study study-lora table1 concepts captions noise-offset export clean-nbs bench docs
+.PHONY: install test demo study study-lora table1 concepts captions noise-offset rehearse export clean-nbs bench docs
 
 $(VENV)/.installed: setup.py settings.ini
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ study-lora: install
 	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_lora.yaml --out runs/toy_lora
 	mkdir -p experiments/results/toy_lora
 	cp runs/toy_lora/results/*.csv runs/toy_lora/results/*.md runs/toy_lora/results/*.png runs/toy_lora/experiment.yaml experiments/results/toy_lora/
+
+# The sd15 preset's route end to end, offline, on stand-in weights under its own hub ids (tools/rehearse.py,
+# nbs/26_rehearse.ipynb): the Table 3 batch on 2 subjects at 64 px, a LoRA run, results, WebUI exports, reloads.
+rehearse: install
+	$(PY) tools/rehearse.py
 
 export: install
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean

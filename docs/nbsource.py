@@ -46,7 +46,16 @@ TOC = {
         '08_methods',
     ],
     'Evaluation': ['10_encoders', '11_metrics', '12_results'],
-    'Orchestration': ['20_runner', '25_one_run', 'run', '21_plan', '22_batch', '23_experiment', '24_study'],
+    'Orchestration': [
+        '20_runner',
+        '25_one_run',
+        'run',
+        '21_plan',
+        '22_batch',
+        '23_experiment',
+        '24_study',
+        '26_rehearse',
+    ],
     'The toy world': ['30_toy_world', '31_toy_sd', '32_toy_encoders', '33_demo', '34_toy_study', '35_toy_table1'],
     'The interface': ['40_cli', '41_main'],
 }

@@ -157,7 +157,7 @@ def model_source(
         )
     return str(p) if looks_local else str(src)
 
-# %% ../nbs/00_core.ipynb #b0cb0933
+# %% ../nbs/00_core.ipynb #ff8e6713
 @functools.lru_cache(maxsize=None)
 def hub_source(src: str, setting: str = 'model', revision: str | None = None, marker: str = 'model_index.json') -> str:
     "`src` as a folder that holds `marker`, or a hub id the Hub or the Hugging Face cache has; else one ValueError."
