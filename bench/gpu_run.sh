@@ -21,6 +21,11 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 python3 -c "import torch, diffusers, transformers, accelerate, bitsandbytes as b; print('torch', torch.__version__, 'diffusers', diffusers.__version__, 'transformers', transformers.__version__, 'accelerate', accelerate.__version__, 'bnb', b.__version__)"
 git log -1 --format='commit %h %s' 2>/dev/null
 run() { local t=$1; shift; [ "$(left)" -gt 20 ] || { echo "skipped (time): $*"; return; }; [ "$t" -gt "$(left)" ] && t=$(left); echo "=== $* (limit ${t}s)"; timeout "$t" "$@"; echo "=== rc $? after $(( $(date +%s) - T0 ))s"; }
+# 0. the sd15 route rehearsed at 512 px with the preset's own settings (fp16, 8-bit Adam, gradient checkpointing) on
+# stand-in weights under the preset's hub ids, offline (tools/rehearse.py); prints each run's peak CUDA memory while
+# training (targets: <= 10 GiB full fine-tuning, <= 6 GiB LoRA). Needs papermill, lpips, pandas, seaborn, peft in
+# .devcarry/wheels besides the packages above (pip download them the same way).
+run 240 python3 tools/rehearse.py --out /tmp/rehearsal --subjects dog --set resolution=512 --set steps=20 --set sample_steps=10
 # 1. training, the memory-saving setting: fp16 autocast, 8-bit Adam, gradient checkpointing, PPL 1+1, 512 px
 run 120 python3 bench/bench.py train --arch sd15 --res 512 --device cuda --mp fp16 --adam8 --gc --steps 12 --warmup 3 --rounds 2 --variants baseline,ours,floor --jsonl $OUT/bench.jsonl
 # 1b. LoRA (rank 4) next to full fine-tuning, the memory-saving setting at 512 px fp16 (target: <= 6 GB peak)

@@ -12,7 +12,8 @@ import numpy as np
 # %% auto #0
 __all__ = ['PKG_DIR', 'DATA_DIR', 'TOY_DIR', 'temp_environ', 'asset', 'runs_dir', 'cache_dir', 'atomic_path', 'write_json',
            'read_json', 'record_dreambench', 'find_dreambench', 'atomic_dir', 'model_source', 'hub_source', 'LockTaken',
-           'folder_lock', 'pending_batches', 'validate_name', 'seed_everything', 'get_device', 'get_dtype']
+           'folder_lock', 'pending_batches', 'validate_name', 'seed_everything', 'get_device', 'get_dtype',
+           'peak_gpu_gb']
 
 # %% ../nbs/00_core.ipynb #0a11e5a1
 @contextlib.contextmanager
@@ -157,7 +158,7 @@ def model_source(
         )
     return str(p) if looks_local else str(src)
 
-# %% ../nbs/00_core.ipynb #ff8e6713
+# %% ../nbs/00_core.ipynb #6e85b9ca
 @functools.lru_cache(maxsize=None)
 def hub_source(src: str, setting: str = 'model', revision: str | None = None, marker: str = 'model_index.json') -> str:
     "`src` as a folder that holds `marker`, or a hub id the Hub or the Hugging Face cache has; else one ValueError."
@@ -270,3 +271,10 @@ def get_dtype(mixed_precision: str = 'no', device=None):
     if mixed_precision == 'bf16' and device.type == 'cuda' and not torch.cuda.is_bf16_supported():
         return torch.float16
     return torch.float16 if mixed_precision == 'fp16' else torch.bfloat16
+
+# %% ../nbs/00_core.ipynb #5d30a696
+def peak_gpu_gb() -> float | None:
+    "The most CUDA memory this process has allocated so far, in GiB (`torch.cuda.max_memory_allocated`); None on CPU."
+    import torch
+
+    return round(torch.cuda.max_memory_allocated() / 2**30, 3) if torch.cuda.is_available() else None

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 import torch
 from PIL import Image
-from .core import atomic_path, find_dreambench, seed_everything, get_device, get_dtype, write_json
+from .core import atomic_path, find_dreambench, seed_everything, get_device, get_dtype, peak_gpu_gb
+from .core import write_json
 from .config import RunConfig, make_config
 from .data import instance_prompt, load_subject_images, synth_subject, training_images
 from .data import describe_training, long_captions
@@ -140,7 +141,7 @@ def fit_run(run: RunState) -> RunState:
         run.components,
         cfg,
         run_dir / 'model',
-        extra=dict(steps=res.steps, seconds=res.seconds, resumed_from=res.resumed_from),
+        extra=dict(steps=res.steps, seconds=res.seconds, resumed_from=res.resumed_from, peak_gpu_gb=peak_gpu_gb()),
     )
     shutil.rmtree(run_dir / 'checkpoints', ignore_errors=True)
     print(f'{res.steps} steps (resumed from {res.resumed_from}) in {res.seconds:.1f}s')
@@ -161,7 +162,7 @@ def sample_for_eval(run: RunState) -> list:
     print(f"{n_eval} evaluation images, {n_prior} PRES images")
     return rows
 
-# %% ../nbs/25_one_run.ipynb #f2232362
+# %% ../nbs/25_one_run.ipynb #61ab02d5
 def write_model_card(run: RunState) -> Path:
     "Write `model/README.md` for a run's kept model: YAML metadata, settings, metrics with their protocol, grid."
     from huggingface_hub import ModelCard, ModelCardData
@@ -245,7 +246,7 @@ def run_dreambooth(
     score_run(run)
     return run
 
-# %% ../nbs/25_one_run.ipynb #708b8fc3
+# %% ../nbs/25_one_run.ipynb #c6a7b932
 def sample_concepts(pipe, run: RunState) -> list:
     "Sample each subject of a run of several into its own folder (`concept_dir`); the run's grid stacks theirs."
     rows = []

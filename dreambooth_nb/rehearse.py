@@ -127,11 +127,12 @@ REHEARSAL_SIZES = dict(
 )
 
 
-def rehearsal_commands(out, data_dir, lpips_dir, subjects=('dog', 'cat'), cli=None) -> list:
+def rehearsal_commands(out, data_dir, lpips_dir, subjects=('dog', 'cat'), cli=None, sizes: dict | None = None) -> list:
     "`(stage, argv)` of each stage of the rehearsal, into `out`, on `data_dir`'s `subjects` (the first one exported)."
     cli = cli or [sys.executable, '-m', 'dreambooth_nb']
     out = Path(out)
-    sets = [a for k, v in {**REHEARSAL_SIZES, 'lpips_net': lpips_dir}.items() for a in ('--set', f'{k}={v}')]
+    sizes = {**REHEARSAL_SIZES, **(sizes or {}), 'lpips_net': lpips_dir}  # `sizes`: e.g. 512 px on a GPU
+    sets = [a for k, v in sizes.items() for a in ('--set', f'{k}={v}')]
     full = out / 'table3' / 'base' / 'seed0' / subjects[0] / 'ppl'
     lora = out / 'lora' / subjects[0] / 'ppl'
     reload = (

@@ -388,7 +388,7 @@ class Caches(Callback):
                 if d.class_ds is not None:
                     d.class_emb = encode(d.class_ds)
 
-# %% ../nbs/05_train.ipynb #4811d18c
+# %% ../nbs/05_train.ipynb #84f0cd53
 def class_indices(class_ds, wanted: list, gen) -> torch.Tensor:
     "Indices into `class_ds` of one class image per entry of `wanted` (class prompts), drawn with `gen` class by class."
     idx = torch.empty(len(wanted), dtype=torch.long)
@@ -432,7 +432,7 @@ class MinSNR(Callback):
     def before_loss(self, loop):
         loop.weights = min_snr_weights(loop.c.noise_scheduler, loop.t[: loop.batch_size], self.gamma)
 
-# %% ../nbs/05_train.ipynb #d5eea080
+# %% ../nbs/05_train.ipynb #a90b4f80
 class NoiseOffset(Callback):
     "Add `offset` times one standard normal per image and channel to the noise (diffusers' `noise_offset`)."
 
