@@ -11,9 +11,9 @@ import numpy as np
 
 # %% auto #0
 __all__ = ['PKG_DIR', 'DATA_DIR', 'TOY_DIR', 'temp_environ', 'asset', 'runs_dir', 'cache_dir', 'atomic_path', 'write_json',
-           'read_json', 'record_dreambench', 'find_dreambench', 'atomic_dir', 'model_source', 'hub_source', 'LockTaken',
-           'folder_lock', 'pending_batches', 'validate_name', 'seed_everything', 'get_device', 'get_dtype',
-           'peak_gpu_gb']
+           'read_json', 'record_dreambench', 'find_dreambench', 'atomic_dir', 'file_digests', 'digest_damage',
+           'set_aside', 'model_source', 'hub_source', 'LockTaken', 'folder_lock', 'pending_batches', 'validate_name',
+           'seed_everything', 'get_device', 'get_dtype', 'peak_gpu_gb']
 
 # %% ../nbs/00_core.ipynb #0a11e5a1
 @contextlib.contextmanager
@@ -141,6 +141,49 @@ def atomic_dir(dest):
         raise
     shutil.rmtree(old, ignore_errors=True)
 
+# %% ../nbs/00_core.ipynb #6c5718c2
+def file_digests(folder, skip=()) -> dict:
+    "`{relative path: {'bytes', 'sha256'}}` of every file under `folder` (but the names in `skip`), sorted."
+    import hashlib
+
+    out = {}
+    for p in sorted(Path(folder).rglob('*')):
+        if p.is_file() and p.name not in skip:
+            h = hashlib.sha256()
+            with open(p, 'rb') as f:
+                for block in iter(lambda: f.read(1 << 24), b''):
+                    h.update(block)
+            out[str(p.relative_to(folder))] = {'bytes': p.stat().st_size, 'sha256': h.hexdigest()}
+    return out
+
+# %% ../nbs/00_core.ipynb #0bed59f7
+def digest_damage(folder, digests: dict) -> str | None:
+    "What is wrong with `folder` against its recorded `digests`, naming the first damaged file; None when intact."
+    folder = Path(folder)
+    for rel, want in digests.items():
+        p = folder / rel
+        if not p.is_file():
+            return f"{p} is missing"
+        if p.stat().st_size != want['bytes']:
+            return f"{p} has {p.stat().st_size} of its {want['bytes']} bytes"
+        if file_digests(p.parent, skip=())[p.name]['sha256'] != want['sha256']:
+            return f"{p} does not match its recorded SHA-256"
+    return None
+
+# %% ../nbs/00_core.ipynb #0a98cb63
+def set_aside(path) -> Path:
+    "Rename `path` to `<name>.damaged-<time>` beside it (kept, never read again by its name); the new path."
+    import time
+
+    path = Path(path)
+    new = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+    n = 1
+    while new.exists():
+        n += 1
+        new = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}-{n}")
+    os.replace(path, new)
+    return new
+
 # %% ../nbs/00_core.ipynb #a5c0de02
 def model_source(
     src,
@@ -158,7 +201,7 @@ def model_source(
         )
     return str(p) if looks_local else str(src)
 
-# %% ../nbs/00_core.ipynb #6e85b9ca
+# %% ../nbs/00_core.ipynb #d61365a5
 @functools.lru_cache(maxsize=None)
 def hub_source(src: str, setting: str = 'model', revision: str | None = None, marker: str = 'model_index.json') -> str:
     "`src` as a folder that holds `marker`, or a hub id the Hub or the Hugging Face cache has; else one ValueError."
@@ -272,7 +315,7 @@ def get_dtype(mixed_precision: str = 'no', device=None):
         return torch.float16
     return torch.float16 if mixed_precision == 'fp16' else torch.bfloat16
 
-# %% ../nbs/00_core.ipynb #5d30a696
+# %% ../nbs/00_core.ipynb #eaf1a3a3
 def peak_gpu_gb() -> float | None:
     "The most CUDA memory this process has allocated so far, in GiB (`torch.cuda.max_memory_allocated`); None on CPU."
     import torch

@@ -446,12 +446,12 @@ def metrics_by_step(run_dir, write: bool = True) -> pd.DataFrame:
             df.to_csv(t, index=False, float_format='%.6g')
     return df
 
-# %% ../nbs/11_metrics.ipynb #b4e79b90
+# %% ../nbs/11_metrics.ipynb #ddb2aea7
 def concept_dir(run_dir, subject: str) -> Path:
     "The folder of one subject's samples and metrics in a run of several: `<run>/concepts/<subject>`."
     return Path(run_dir) / 'concepts' / subject
 
-# %% ../nbs/11_metrics.ipynb #e340a7c7
+# %% ../nbs/11_metrics.ipynb #726ff86b
 def leakage(run_dir, subjects: list, encoders: Encoders, data_dir=None) -> dict:
     "`{A: {B: {'dino', 'clip_i'}}}`: DINO and CLIP-I of subject A's samples against subject B's real images."
     out = {}
@@ -468,7 +468,7 @@ def leakage(run_dir, subjects: list, encoders: Encoders, data_dir=None) -> dict:
                 }
     return out
 
-# %% ../nbs/11_metrics.ipynb #fcf6bbf3
+# %% ../nbs/11_metrics.ipynb #6c53847f
 def evaluate_concepts(run_dir, encoders: Encoders | None = None, data_dir=None) -> dict:
     "Score each subject of a run of several in its own folder, and its leakage; write the run's metrics.json."
     run_dir = Path(run_dir)

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from PIL import Image
 from .core import atomic_path, find_dreambench, seed_everything, get_device, get_dtype, peak_gpu_gb
-from .core import write_json
+from .core import set_aside, write_json
 from .config import RunConfig, make_config
 from .data import instance_prompt, load_subject_images, synth_subject, training_images
 from .data import describe_training, long_captions
@@ -116,11 +116,19 @@ def fit_run(run: RunState) -> RunState:
             print(f'step {step}: ' + ', '.join(f'{k} {v:.3f}' for k, v in m.items() if v is not None), flush=True)
 
     if is_trained(run_dir / 'model'):  # the pipeline, or the base model + the run's adapters
-        run.components = load_trained(cfg, run_dir / 'model', dtype=torch.float32, device=run.device)
-        log_file = run_dir / 'train_log.json'
-        run.log = json.loads(log_file.read_text()) if log_file.exists() else []
-        print('already trained: loaded', run_dir / 'model')
-        return run
+        try:
+            run.components = load_trained(cfg, run_dir / 'model', dtype=torch.float32, device=run.device)
+        except Exception as e:  # damaged after it was saved: named, set aside, trained again
+            why = f'{type(e).__name__}: {str(e).splitlines()[0][:200]}' if str(e) else type(e).__name__
+            where = run_dir / 'model'
+            moved = set_aside(run_dir / 'model')
+            print(f'saved model {where} cannot be loaded ({why}): set aside as {moved.name}; training it again')
+            run_class_images(run)  # skipped while the model counted as trained
+        else:
+            log_file = run_dir / 'train_log.json'
+            run.log = json.loads(log_file.read_text()) if log_file.exists() else []
+            print('already trained: loaded', run_dir / 'model')
+            return run
     run.components = load_components(cfg.model, cfg.revision, cfg.variant, torch.float32, run.device)
     for warning in long_captions(run.components.tokenizer, run.training):
         print('warning:', warning)
@@ -162,7 +170,7 @@ def sample_for_eval(run: RunState) -> list:
     print(f"{n_eval} evaluation images, {n_prior} PRES images")
     return rows
 
-# %% ../nbs/25_one_run.ipynb #61ab02d5
+# %% ../nbs/25_one_run.ipynb #753fdfcd
 def write_model_card(run: RunState) -> Path:
     "Write `model/README.md` for a run's kept model: YAML metadata, settings, metrics with their protocol, grid."
     from huggingface_hub import ModelCard, ModelCardData
@@ -246,7 +254,7 @@ def run_dreambooth(
     score_run(run)
     return run
 
-# %% ../nbs/25_one_run.ipynb #c6a7b932
+# %% ../nbs/25_one_run.ipynb #59c25941
 def sample_concepts(pipe, run: RunState) -> list:
     "Sample each subject of a run of several into its own folder (`concept_dir`); the run's grid stacks theirs."
     rows = []

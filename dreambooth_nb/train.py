@@ -11,7 +11,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import atomic_dir, write_json, get_device, get_dtype
+from .core import atomic_dir, digest_damage, file_digests, read_json, set_aside, write_json
+from .core import get_device, get_dtype
 from .data import ImagePromptDataset, instance_prompt, class_prompt
 from .models import enable_gradient_checkpointing, pipeline_scheduler, load_components, load_pipeline
 
@@ -20,10 +21,10 @@ __all__ = ['METHODS', 'UNET_LORA_TARGETS', 'TEXT_LORA_TARGETS', 'LORA_WEIGHTS', 
            'diffusion_target', 'encode_prompts', 'encode_latent_dist', 'sample_latents', 'step_generator', 'TrainData',
            'train_data', 'draw_batch', 'prompt_embeds', 'make_optimizer', 'Callback', 'Trainer', 'Accelerate', 'Method',
            'FullFineTune', 'method_unit', 'GradientCheckpointing', 'Caches', 'class_indices', 'PriorPreservation',
-           'MinSNR', 'NoiseOffset', 'GradientClipping', 'list_checkpoints', 'save_checkpoint', 'Checkpoints',
-           'add_lora', 'LoRA', 'OffloadEncoders', 'EvalAlongTraining', 'TrainResult', 'Recorder', 'ProgressBar',
-           'run_callbacks', 'loop_settings', 'train', 'save_pipeline', 'is_trained', 'save_lora', 'save_trained',
-           'load_trained']
+           'MinSNR', 'NoiseOffset', 'GradientClipping', 'list_checkpoints', 'save_checkpoint', 'checkpoint_damage',
+           'Checkpoints', 'add_lora', 'LoRA', 'OffloadEncoders', 'EvalAlongTraining', 'TrainResult', 'Recorder',
+           'ProgressBar', 'run_callbacks', 'loop_settings', 'train', 'save_pipeline', 'is_trained', 'save_lora',
+           'save_trained', 'load_trained']
 
 # %% ../nbs/05_train.ipynb #93475e74
 def ppl_loss(
@@ -388,7 +389,7 @@ class Caches(Callback):
                 if d.class_ds is not None:
                     d.class_emb = encode(d.class_ds)
 
-# %% ../nbs/05_train.ipynb #84f0cd53
+# %% ../nbs/05_train.ipynb #5eebf4e1
 def class_indices(class_ds, wanted: list, gen) -> torch.Tensor:
     "Indices into `class_ds` of one class image per entry of `wanted` (class prompts), drawn with `gen` class by class."
     idx = torch.empty(len(wanted), dtype=torch.long)
@@ -432,7 +433,7 @@ class MinSNR(Callback):
     def before_loss(self, loop):
         loop.weights = min_snr_weights(loop.c.noise_scheduler, loop.t[: loop.batch_size], self.gamma)
 
-# %% ../nbs/05_train.ipynb #a90b4f80
+# %% ../nbs/05_train.ipynb #27a72213
 class NoiseOffset(Callback):
     "Add `offset` times one standard normal per image and channel to the noise (diffusers' `noise_offset`)."
 
@@ -472,16 +473,24 @@ def list_checkpoints(ckpt_root) -> list:
 
 # %% ../nbs/05_train.ipynb #246b4b3f
 def save_checkpoint(accelerator, ckpt_root, step: int, limit: int = 2):
-    "Save a resumable checkpoint at `step` atomically; keep the newest `limit`."
+    "Save a resumable checkpoint at `step` atomically, each file's size and SHA-256 in its step.json; keep `limit`."
     root = Path(ckpt_root)
     root.mkdir(parents=True, exist_ok=True)
     dest = root / f'checkpoint-{step}'
     with atomic_dir(dest) as tmp:
         accelerator.save_state(str(tmp))
-        write_json(tmp / 'step.json', {'step': step})
+        write_json(tmp / 'step.json', {'step': step, 'files': file_digests(tmp)})
     for _, p in list_checkpoints(root)[:-limit] if limit > 0 else []:
         shutil.rmtree(p)
     return dest
+
+# %% ../nbs/05_train.ipynb #10d74df3
+def checkpoint_damage(path) -> str | None:
+    "What is wrong with checkpoint `path` (its step.json, or a file against the sizes and SHA-256 it records); None."
+    rec = read_json(Path(path) / 'step.json')
+    if not isinstance(rec, dict) or not isinstance(rec.get('step'), int):
+        return f"{Path(path) / 'step.json'} is unreadable"
+    return digest_damage(path, rec.get('files') or {})
 
 # %% ../nbs/05_train.ipynb #894a53c3
 class Checkpoints(Callback):
@@ -493,9 +502,14 @@ class Checkpoints(Callback):
         self.root, self.every, self.limit = Path(root), every, limit
 
     def after_opt(self, loop):
-        if have := list_checkpoints(self.root):
-            loop.start, path = have[-1]
+        for step, path in reversed(list_checkpoints(self.root)):  # the newest intact one
+            if why := checkpoint_damage(path):
+                moved = set_aside(path)
+                print(f'checkpoint {path} is damaged ({why}): set aside as {moved.name}', flush=True)
+                continue
+            loop.start = step
             loop.acc.load_state(str(path))
+            return
 
     def after_step(self, loop):
         done = loop.step + 1
