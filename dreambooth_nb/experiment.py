@@ -236,7 +236,9 @@ def load_experiment(path, **overrides) -> Experiment:
         d = yaml.safe_load(p.read_text())
     except yaml.YAMLError as e:
         raise ValueError(f"{p}: not valid YAML: {e}") from None
-    return check_experiment({} if d is None else d, str(p), **overrides)
+    if d is None:  # an empty file (or only comments): not an experiment with every default
+        raise ValueError(f"{p} is empty: an experiment file is a mapping of preset, subjects, conditions, seeds, ...")
+    return check_experiment(d, str(p), **overrides)
 
 # %% ../nbs/23_experiment.ipynb #6eae1d5e
 def _fmt(v) -> str:

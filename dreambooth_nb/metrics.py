@@ -13,7 +13,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from .core import atomic_path, write_json, read_json, find_dreambench
+from .core import atomic_path, environment, write_json, read_json, find_dreambench
 from .config import RunConfig, make_config
 from .data import DataError, list_images, load_image, load_subject_images, subject_info
 from .sample import plan_samples, write_samples_csv, read_samples
@@ -329,6 +329,7 @@ def metrics_record(inp: RunInputs, enc: Encoders, real: dict, scores: dict, secs
             **_sampling_json(inp.run_dir),
         },
         'data_dir': str(inp.data_dir),
+        'environment': environment(),  # versions, threads, device: what else decides the numbers
         'eval_seconds': round(secs, 3),
         'created': datetime.now(timezone.utc).isoformat(timespec='seconds'),
     }
@@ -446,12 +447,12 @@ def metrics_by_step(run_dir, write: bool = True) -> pd.DataFrame:
             df.to_csv(t, index=False, float_format='%.6g')
     return df
 
-# %% ../nbs/11_metrics.ipynb #ddb2aea7
+# %% ../nbs/11_metrics.ipynb #d69024c6
 def concept_dir(run_dir, subject: str) -> Path:
     "The folder of one subject's samples and metrics in a run of several: `<run>/concepts/<subject>`."
     return Path(run_dir) / 'concepts' / subject
 
-# %% ../nbs/11_metrics.ipynb #726ff86b
+# %% ../nbs/11_metrics.ipynb #bb592d95
 def leakage(run_dir, subjects: list, encoders: Encoders, data_dir=None) -> dict:
     "`{A: {B: {'dino', 'clip_i'}}}`: DINO and CLIP-I of subject A's samples against subject B's real images."
     out = {}
@@ -468,7 +469,7 @@ def leakage(run_dir, subjects: list, encoders: Encoders, data_dir=None) -> dict:
                 }
     return out
 
-# %% ../nbs/11_metrics.ipynb #6c53847f
+# %% ../nbs/11_metrics.ipynb #c276ef96
 def evaluate_concepts(run_dir, encoders: Encoders | None = None, data_dir=None) -> dict:
     "Score each subject of a run of several in its own folder, and its leakage; write the run's metrics.json."
     run_dir = Path(run_dir)

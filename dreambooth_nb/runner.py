@@ -4,7 +4,7 @@
 
 # %% ../nbs/20_runner.ipynb #a0000004
 from __future__ import annotations
-import json, os, shutil, sys, time
+import json, os, shutil, sys, tempfile, time
 from pathlib import Path
 from .core import LockTaken, asset, find_dreambench, hub_source, read_json
 from .config import make_config, check_sets, config_diff, PRESETS
@@ -108,11 +108,14 @@ def resolve_run(
 KERNEL_ARGS = ['--IPKernelApp.log_level=CRITICAL']  # the kernel process's own log, not the cells' output
 
 
-def kernel_config():
-    "traitlets config for the kernel papermill starts: IPC transport where the platform has it."
+def kernel_config(ipc_dir=None):
+    "traitlets config for the kernel papermill starts: IPC transport where the platform has it, its files in `ipc_dir`."
     from traitlets.config import Config
 
-    return Config({'KernelManager': {'transport': 'tcp' if os.name == 'nt' else 'ipc'}})
+    if os.name == 'nt':
+        return Config({'KernelManager': {'transport': 'tcp'}})
+    where = {'ip': str(Path(ipc_dir) / 'kernel-ipc')} if ipc_dir else {}  # else jupyter's: the notebook's folder
+    return Config({'KernelManager': {'transport': 'ipc', **where}})
 
 # %% ../nbs/20_runner.ipynb #a0000031
 def die_with_parent() -> bool:
@@ -160,6 +163,7 @@ def execute_run(
         out_dir=cfg.out_dir,
         settings=json.dumps(settings or {}),
     )
+    ipc = tempfile.mkdtemp(prefix='dreambooth-kernel-')  # the kernel's connection files: not in the run's record
     with open(run_dir / 'log.txt', 'a') as log:
         log.write(f'--- {time.strftime("%Y-%m-%dT%H:%M:%S")} {json.dumps(params)}\n')
         log.flush()
@@ -173,7 +177,7 @@ def execute_run(
                 progress_bar=progress,
                 stdout_file=log,
                 stderr_file=log,
-                config=kernel_config(),
+                config=kernel_config(ipc),
                 extra_arguments=KERNEL_ARGS,
             )
         except pm.PapermillExecutionError as e:
@@ -182,4 +186,6 @@ def execute_run(
                 f"{subject}/{condition} failed in cell {e.exec_count}: {e.ename}: {first}"
                 f" (executed notebook: {run_dir / 'run.ipynb'})"
             ) from None
+        finally:
+            shutil.rmtree(ipc, ignore_errors=True)
     return run_dir

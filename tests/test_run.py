@@ -101,7 +101,9 @@ def test_failing_run_keeps_notebook(data_dir, tmp_path):
     r = tiny_run('dog', data_dir, tmp_path / 'out', f'model={broken}', check=False)
     assert r.returncode == 1
     assert 'failed in cell' in r.stderr and 'broken_model' in r.stderr and 'run.ipynb' in r.stderr
-    assert (tmp_path / 'out' / 'dog' / 'no_ppl' / 'run.ipynb').exists()
+    run = tmp_path / 'out' / 'dog' / 'no_ppl'
+    assert (run / 'run.ipynb').exists()
+    assert not [p.name for p in run.iterdir() if p.name.startswith(('kernel-ipc', '.'))]  # no litter of the kernel's
 
 
 def test_unresolvable_model_refused_before_work(data_dir, tmp_path):
