@@ -12,7 +12,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['PKG_DIR', 'DATA_DIR', 'TOY_DIR', 'temp_environ', 'asset', 'runs_dir', 'cache_dir', 'atomic_path', 'write_json',
            'read_json', 'record_dreambench', 'find_dreambench', 'atomic_dir', 'file_digests', 'digest_damage',
-           'set_aside', 'model_source', 'hub_source', 'LockTaken', 'folder_lock', 'pending_batches', 'validate_name',
+           'mark_damaged', 'model_source', 'hub_source', 'LockTaken', 'folder_lock', 'pending_batches', 'validate_name',
            'seed_everything', 'get_device', 'get_dtype', 'peak_gpu_gb', 'environment']
 
 # %% ../nbs/00_core.ipynb #0a11e5a1
@@ -141,7 +141,7 @@ def atomic_dir(dest):
         raise
     shutil.rmtree(old, ignore_errors=True)
 
-# %% ../nbs/00_core.ipynb #b89b3cdd
+# %% ../nbs/00_core.ipynb #21448e23
 def file_digests(folder, skip=()) -> dict:
     "`{relative path: {'bytes', 'sha256'}}` of every file under `folder` (but the names in `skip`), sorted."
     import hashlib
@@ -156,7 +156,7 @@ def file_digests(folder, skip=()) -> dict:
             out[str(p.relative_to(folder))] = {'bytes': p.stat().st_size, 'sha256': h.hexdigest()}
     return out
 
-# %% ../nbs/00_core.ipynb #40591a56
+# %% ../nbs/00_core.ipynb #29d8aec3
 def digest_damage(folder, digests: dict) -> str | None:
     "What is wrong with `folder` against its recorded `digests`, naming the first damaged file; None when intact."
     folder = Path(folder)
@@ -170,8 +170,8 @@ def digest_damage(folder, digests: dict) -> str | None:
             return f"{p} does not match its recorded SHA-256"
     return None
 
-# %% ../nbs/00_core.ipynb #307cf585
-def set_aside(path) -> Path:
+# %% ../nbs/00_core.ipynb #1bd55ac7
+def mark_damaged(path) -> Path:
     "Rename `path` to `<name>.damaged-<time>` beside it (kept, never read again by its name); the new path."
     import time
 
@@ -201,7 +201,7 @@ def model_source(
         )
     return str(p) if looks_local else str(src)
 
-# %% ../nbs/00_core.ipynb #2ab3fa7c
+# %% ../nbs/00_core.ipynb #5be76a5c
 @functools.lru_cache(maxsize=None)
 def hub_source(src: str, setting: str = 'model', revision: str | None = None, marker: str = 'model_index.json') -> str:
     "`src` as a folder that holds `marker`, or a hub id the Hub or the Hugging Face cache has; else one ValueError."
@@ -315,14 +315,14 @@ def get_dtype(mixed_precision: str = 'no', device=None):
         return torch.float16
     return torch.float16 if mixed_precision == 'fp16' else torch.bfloat16
 
-# %% ../nbs/00_core.ipynb #4cb08e60
+# %% ../nbs/00_core.ipynb #50eaf0fe
 def peak_gpu_gb() -> float | None:
     "The most CUDA memory this process has allocated so far, in GiB (`torch.cuda.max_memory_allocated`); None on CPU."
     import torch
 
     return round(torch.cuda.max_memory_allocated() / 2**30, 3) if torch.cuda.is_available() else None
 
-# %% ../nbs/00_core.ipynb #80178c2d
+# %% ../nbs/00_core.ipynb #c7f579c5
 def environment() -> dict:
     "What besides the settings decides a run's numbers: python and library versions, torch's threads, the device."
     import platform

@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from PIL import Image
 from .core import atomic_path, find_dreambench, seed_everything, get_device, get_dtype, peak_gpu_gb
-from .core import set_aside, write_json
+from .core import mark_damaged, write_json
 from .config import RunConfig, make_config
 from .data import instance_prompt, load_subject_images, synth_subject, training_images
 from .data import describe_training, long_captions
@@ -121,7 +121,7 @@ def fit_run(run: RunState) -> RunState:
         except Exception as e:  # damaged after it was saved: named, set aside, trained again
             why = f'{type(e).__name__}: {str(e).splitlines()[0][:200]}' if str(e) else type(e).__name__
             where = run_dir / 'model'
-            moved = set_aside(run_dir / 'model')
+            moved = mark_damaged(run_dir / 'model')
             print(f'saved model {where} cannot be loaded ({why}): set aside as {moved.name}; training it again')
             run_class_images(run)  # skipped while the model counted as trained
         else:
@@ -170,7 +170,7 @@ def sample_for_eval(run: RunState) -> list:
     print(f"{n_eval} evaluation images, {n_prior} PRES images")
     return rows
 
-# %% ../nbs/25_one_run.ipynb #f4239d3d
+# %% ../nbs/25_one_run.ipynb #607eae34
 def write_model_card(run: RunState) -> Path:
     "Write `model/README.md` for a run's kept model: YAML metadata, settings, metrics with their protocol, grid."
     from huggingface_hub import ModelCard, ModelCardData
@@ -254,7 +254,7 @@ def run_dreambooth(
     score_run(run)
     return run
 
-# %% ../nbs/25_one_run.ipynb #b85bdea6
+# %% ../nbs/25_one_run.ipynb #453a3ecb
 def sample_concepts(pipe, run: RunState) -> list:
     "Sample each subject of a run of several into its own folder (`concept_dir`); the run's grid stacks theirs."
     rows = []

@@ -8,13 +8,13 @@ import json, re, time
 from pathlib import Path
 import torch
 from tqdm.auto import tqdm
-from .core import atomic_path, write_json, folder_lock, pending_batches
-from .data import class_prompt, list_images
+from .core import atomic_path, mark_damaged, read_json, write_json, folder_lock, pending_batches
+from .data import DataError, class_prompt, list_images, load_image
 from .models import set_scheduler
 
 # %% auto #0
-__all__ = ['MANIFEST_KEYS', 'class_image_name', 'existing_class_images', 'check_manifest', 'generate_class_images',
-           'class_images_for']
+__all__ = ['MANIFEST_KEYS', 'class_image_name', 'existing_class_images', 'readable_class_images', 'check_manifest',
+           'generate_class_images', 'class_images_for']
 
 # %% ../nbs/04_prior.ipynb #23cbc0ec
 def class_image_name(class_noun: str, index: int, seed: int) -> str:
@@ -36,6 +36,21 @@ def existing_class_images(class_dir, class_noun: str, seed: int) -> dict:
             out[int(m['i'])] = p
     return out
 
+# %% ../nbs/04_prior.ipynb #d9a09771
+def readable_class_images(class_dir, class_noun: str, seed: int) -> dict:
+    "`existing_class_images` that decode; each that does not is named, set aside, and left out (to be made again)."
+    out = {}
+    for i, p in existing_class_images(class_dir, class_noun, seed).items():
+        try:
+            load_image(p)
+        except DataError as e:
+            moved = mark_damaged(p)
+            why = str(e).split(': ', 1)[-1]
+            print(f'class image {p} cannot be read ({why}): set aside as {moved.name}, made again')
+            continue
+        out[i] = p
+    return out
+
 # %% ../nbs/04_prior.ipynb #6a84a07c
 MANIFEST_KEYS = ('model', 'prompt', 'scheduler', 'steps', 'guidance', 'resolution', 'seed')
 
@@ -45,7 +60,12 @@ def check_manifest(class_dir, settings: dict):
     p = Path(class_dir) / 'manifest.json'
     if not p.exists():
         return
-    old = json.loads(p.read_text())
+    old = read_json(p)
+    if not isinstance(old, dict):
+        raise DataError(
+            f"class manifest {p} is unreadable: the settings its images were made with are unknown; "
+            f"delete {class_dir} to make them again"
+        )
     diff = {k: (old.get(k), settings[k]) for k in MANIFEST_KEYS if str(old.get(k)) != str(settings[k])}
     if diff:
         raise ValueError(
@@ -85,7 +105,7 @@ def generate_class_images(
     )
     with folder_lock(class_dir):
         check_manifest(class_dir, settings)
-        have = existing_class_images(class_dir, class_noun, seed)
+        have = readable_class_images(class_dir, class_noun, seed)
         todo = [i for i in range(n) if i not in have]
         chunks = pending_batches(n, batch_size, lambda i: i in have)  # fixed slices: a resumed pass is bit-identical
         if todo:

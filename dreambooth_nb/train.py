@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
-from .core import atomic_dir, digest_damage, file_digests, read_json, set_aside, write_json
+from .core import atomic_dir, digest_damage, file_digests, mark_damaged, read_json, write_json
 from .core import get_device, get_dtype
 from .data import ImagePromptDataset, instance_prompt, class_prompt
 from .models import enable_gradient_checkpointing, pipeline_scheduler, load_components, load_pipeline
@@ -389,7 +389,7 @@ class Caches(Callback):
                 if d.class_ds is not None:
                     d.class_emb = encode(d.class_ds)
 
-# %% ../nbs/05_train.ipynb #30bd7159
+# %% ../nbs/05_train.ipynb #4e119007
 def class_indices(class_ds, wanted: list, gen) -> torch.Tensor:
     "Indices into `class_ds` of one class image per entry of `wanted` (class prompts), drawn with `gen` class by class."
     idx = torch.empty(len(wanted), dtype=torch.long)
@@ -433,7 +433,7 @@ class MinSNR(Callback):
     def before_loss(self, loop):
         loop.weights = min_snr_weights(loop.c.noise_scheduler, loop.t[: loop.batch_size], self.gamma)
 
-# %% ../nbs/05_train.ipynb #3cee2ea8
+# %% ../nbs/05_train.ipynb #36a26614
 class NoiseOffset(Callback):
     "Add `offset` times one standard normal per image and channel to the noise (diffusers' `noise_offset`)."
 
@@ -484,7 +484,7 @@ def save_checkpoint(accelerator, ckpt_root, step: int, limit: int = 2):
         shutil.rmtree(p)
     return dest
 
-# %% ../nbs/05_train.ipynb #2274baa6
+# %% ../nbs/05_train.ipynb #00f9440d
 def checkpoint_damage(path) -> str | None:
     "What is wrong with checkpoint `path` (its step.json, or a file against the sizes and SHA-256 it records); None."
     rec = read_json(Path(path) / 'step.json')
@@ -504,7 +504,7 @@ class Checkpoints(Callback):
     def after_opt(self, loop):
         for step, path in reversed(list_checkpoints(self.root)):  # the newest intact one
             if why := checkpoint_damage(path):
-                moved = set_aside(path)
+                moved = mark_damaged(path)
                 print(f'checkpoint {path} is damaged ({why}): set aside as {moved.name}', flush=True)
                 continue
             loop.start = step
