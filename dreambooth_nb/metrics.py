@@ -447,12 +447,12 @@ def metrics_by_step(run_dir, write: bool = True) -> pd.DataFrame:
             df.to_csv(t, index=False, float_format='%.6g')
     return df
 
-# %% ../nbs/11_metrics.ipynb #a18e93a2
+# %% ../nbs/11_metrics.ipynb #d0fd620c
 def concept_dir(run_dir, subject: str) -> Path:
     "The folder of one subject's samples and metrics in a run of several: `<run>/concepts/<subject>`."
     return Path(run_dir) / 'concepts' / subject
 
-# %% ../nbs/11_metrics.ipynb #61588383
+# %% ../nbs/11_metrics.ipynb #9d39263d
 def leakage(run_dir, subjects: list, encoders: Encoders, data_dir=None) -> dict:
     "`{A: {B: {'dino', 'clip_i'}}}`: DINO and CLIP-I of subject A's samples against subject B's real images."
     out = {}
@@ -469,7 +469,7 @@ def leakage(run_dir, subjects: list, encoders: Encoders, data_dir=None) -> dict:
                 }
     return out
 
-# %% ../nbs/11_metrics.ipynb #11955f90
+# %% ../nbs/11_metrics.ipynb #3e84bceb
 def evaluate_concepts(run_dir, encoders: Encoders | None = None, data_dir=None) -> dict:
     "Score each subject of a run of several in its own folder, and its leakage; write the run's metrics.json."
     run_dir = Path(run_dir)

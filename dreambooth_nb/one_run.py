@@ -16,7 +16,7 @@ from .data import instance_prompt, load_subject_images, synth_subject, training_
 from .data import describe_training, long_captions
 from .models import build_tiny_sd, load_components, load_pipeline
 from .prior import class_images_for
-from .train import TrainResult, train, save_trained, load_trained, is_trained
+from .train import TrainResult, train, save_trained, load_trained, is_trained, list_checkpoints
 from . import methods  # noqa: F401 (Textual Inversion and Custom Diffusion register themselves)
 from .sample import sample_run, save_run_grid
 from .encoders import load_encoders
@@ -151,7 +151,10 @@ def fit_run(run: RunState) -> RunState:
         run_dir / 'model',
         extra=dict(steps=res.steps, seconds=res.seconds, resumed_from=res.resumed_from, peak_gpu_gb=peak_gpu_gb()),
     )
-    shutil.rmtree(run_dir / 'checkpoints', ignore_errors=True)
+    for _, ck in list_checkpoints(run_dir / 'checkpoints'):  # the model is saved; damaged ones set aside are kept
+        shutil.rmtree(ck)
+    if (run_dir / 'checkpoints').is_dir() and not any((run_dir / 'checkpoints').iterdir()):
+        (run_dir / 'checkpoints').rmdir()
     print(f'{res.steps} steps (resumed from {res.resumed_from}) in {res.seconds:.1f}s')
     return run
 
@@ -170,7 +173,7 @@ def sample_for_eval(run: RunState) -> list:
     print(f"{n_eval} evaluation images, {n_prior} PRES images")
     return rows
 
-# %% ../nbs/25_one_run.ipynb #607eae34
+# %% ../nbs/25_one_run.ipynb #0a0ba77e
 def write_model_card(run: RunState) -> Path:
     "Write `model/README.md` for a run's kept model: YAML metadata, settings, metrics with their protocol, grid."
     from huggingface_hub import ModelCard, ModelCardData
@@ -254,7 +257,7 @@ def run_dreambooth(
     score_run(run)
     return run
 
-# %% ../nbs/25_one_run.ipynb #453a3ecb
+# %% ../nbs/25_one_run.ipynb #9b2e41ea
 def sample_concepts(pipe, run: RunState) -> list:
     "Sample each subject of a run of several into its own folder (`concept_dir`); the run's grid stacks theirs."
     rows = []

@@ -119,11 +119,11 @@ def test_unresolvable_model_refused_before_work(data_dir, tmp_path):
     assert not any(tmp_path.iterdir())
 
 
-def _kill_after_checkpoint(args, env, ck):
-    "Start the command, SIGKILL its process group once a checkpoint is complete; the checkpoint steps written."
+def _kill_after_checkpoint(args, env, ck, n=1):
+    "Start the command, SIGKILL its process group once `n` checkpoints are complete; the checkpoint steps written."
     p = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     t0 = time.time()
-    while time.time() - t0 < 240 and not list(ck.glob('checkpoint-*/step.json')) and p.poll() is None:
+    while time.time() - t0 < 240 and len(list(ck.glob('checkpoint-*/step.json'))) < n and p.poll() is None:
         time.sleep(0.2)
     os.killpg(p.pid, signal.SIGKILL)
     p.wait()
@@ -161,3 +161,22 @@ def test_killed_run_resumes_same_settings_only(data_dir, tmp_path):
     assert 'dog/no_ppl: settings changed since the last attempt (steps: 150 -> 30): starting fresh' in r.stdout
     info = json.loads((run / 'model' / 'train_info.json').read_text())
     assert info['resumed_from'] == 0 and info['steps'] == 30
+
+
+def test_damaged_checkpoint_set_aside(data_dir, tmp_path):
+    "Half of the newest checkpoint's weights lost after a kill: the rerun names the file, resumes from the older one."
+    args = [str(BIN / 'dreambooth-nb'), 'run', '--subject', 'dog', '--condition', 'no_ppl', '--data-dir', str(data_dir),
+            '--out', str(tmp_path), '--set', 'checkpoint_every=10', '--set', 'steps=60']
+    env = {**os.environ, 'OMP_NUM_THREADS': '1'}
+    run = tmp_path / 'dog' / 'no_ppl'
+    steps = _kill_after_checkpoint(args, env, run / 'checkpoints', n=2)
+    assert len(steps) >= 2, steps
+    newest = run / 'checkpoints' / f'checkpoint-{steps[-1]}'
+    weights = newest / 'model.safetensors'
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+    r = subprocess.run(args, env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    log = (run / 'log.txt').read_text()
+    assert f'checkpoint {newest} is damaged ({weights} has ' in log
+    assert json.loads((run / 'model' / 'train_info.json').read_text())['resumed_from'] == steps[-2]
+    assert [p.name for p in (run / 'checkpoints').iterdir()][0].startswith(f'{newest.name}.damaged-')  # kept, by name
