@@ -406,6 +406,8 @@ def evaluate_step(
     m = read_json(d / 'metrics.json')
     if isinstance(m, dict) and isinstance(m.get('metrics'), dict):
         return m
+    if (d / 'metrics.json').exists():
+        print(f"{d / 'metrics.json'} is unreadable or incomplete: step {step} is evaluated again", flush=True)
     t0 = time.time()
     scfg = replace(cfg, images_per_prompt=cfg.step_images_per_prompt or cfg.images_per_prompt)
     d.mkdir(parents=True, exist_ok=True)
@@ -436,10 +438,15 @@ def metrics_by_step(run_dir, write: bool = True) -> pd.DataFrame:
     found = {int(p.parent.name.split('-')[1]): p for p in sorted(run_dir.glob('steps/step-*/metrics.json'))}
     if cfg.steps not in found and (run_dir / 'metrics.json').exists():
         found[cfg.steps] = run_dir / 'metrics.json'
+    read = {s: read_json(p) for s, p in sorted(found.items())}
+    for s, m in read.items():
+        if not (isinstance(m, dict) and isinstance(m.get('metrics'), dict)):
+            print(f'{found[s]} is unreadable or incomplete: step {s} left out of the curve', flush=True)
     rows = [
         dict(step=s, metric=k, value=v)
-        for s, p in sorted(found.items())
-        for k, v in (read_json(p) or {}).get('metrics', {}).items()
+        for s, m in read.items()
+        if isinstance(m, dict) and isinstance(m.get('metrics'), dict)
+        for k, v in m['metrics'].items()
     ]
     df = pd.DataFrame(rows, columns=['step', 'metric', 'value'])
     if write:
@@ -447,12 +454,12 @@ def metrics_by_step(run_dir, write: bool = True) -> pd.DataFrame:
             df.to_csv(t, index=False, float_format='%.6g')
     return df
 
-# %% ../nbs/11_metrics.ipynb #d0fd620c
+# %% ../nbs/11_metrics.ipynb #bff3ba6e
 def concept_dir(run_dir, subject: str) -> Path:
     "The folder of one subject's samples and metrics in a run of several: `<run>/concepts/<subject>`."
     return Path(run_dir) / 'concepts' / subject
 
-# %% ../nbs/11_metrics.ipynb #9d39263d
+# %% ../nbs/11_metrics.ipynb #b0d4e298
 def leakage(run_dir, subjects: list, encoders: Encoders, data_dir=None) -> dict:
     "`{A: {B: {'dino', 'clip_i'}}}`: DINO and CLIP-I of subject A's samples against subject B's real images."
     out = {}
@@ -469,7 +476,7 @@ def leakage(run_dir, subjects: list, encoders: Encoders, data_dir=None) -> dict:
                 }
     return out
 
-# %% ../nbs/11_metrics.ipynb #3e84bceb
+# %% ../nbs/11_metrics.ipynb #166afbb6
 def evaluate_concepts(run_dir, encoders: Encoders | None = None, data_dir=None) -> dict:
     "Score each subject of a run of several in its own folder, and its leakage; write the run's metrics.json."
     run_dir = Path(run_dir)

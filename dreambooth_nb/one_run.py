@@ -173,7 +173,7 @@ def sample_for_eval(run: RunState) -> list:
     print(f"{n_eval} evaluation images, {n_prior} PRES images")
     return rows
 
-# %% ../nbs/25_one_run.ipynb #0a0ba77e
+# %% ../nbs/25_one_run.ipynb #836ac010
 def write_model_card(run: RunState) -> Path:
     "Write `model/README.md` for a run's kept model: YAML metadata, settings, metrics with their protocol, grid."
     from huggingface_hub import ModelCard, ModelCardData
@@ -257,7 +257,7 @@ def run_dreambooth(
     score_run(run)
     return run
 
-# %% ../nbs/25_one_run.ipynb #9b2e41ea
+# %% ../nbs/25_one_run.ipynb #e00deebe
 def sample_concepts(pipe, run: RunState) -> list:
     "Sample each subject of a run of several into its own folder (`concept_dir`); the run's grid stacks theirs."
     rows = []

@@ -75,7 +75,10 @@ def read_samples(run_dir, validate: bool = True) -> pd.DataFrame:  # validate: k
     p = Path(run_dir) / 'samples.csv'
     if not p.exists():
         raise FileNotFoundError(f"no samples.csv in {run_dir}: sample the run first")
-    df = pd.read_csv(p, dtype={'prompt': str, 'path': str, 'kind': str}, keep_default_na=False)
+    try:
+        df = pd.read_csv(p, dtype={'prompt': str, 'path': str, 'kind': str}, keep_default_na=False)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as e:  # pandas' errors are ValueErrors, mostly
+        raise DataError(f"{p} is unreadable ({type(e).__name__}): sample the run again") from None
     missing = [c for c in SAMPLES_COLUMNS if c not in df.columns]
     if missing:
         raise DataError(f"{p} lacks columns {missing} (has {list(df.columns)})")

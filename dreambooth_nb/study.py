@@ -39,8 +39,13 @@ def read_experiment(out_dir) -> dict:
     "`<out>/experiment.json`: the experiment and its points (23_experiment)."
     p = Path(out_dir) / 'experiment.json'
     d = read_json(p)
+    if not p.exists():
+        raise FileNotFoundError(f"no experiment in {out_dir} (no experiment.json)")
     if not isinstance(d, dict) or not isinstance(d.get('points'), list):
-        raise FileNotFoundError(f"no experiment in {out_dir} (experiment.json missing or unreadable)")
+        raise ValueError(
+            f"{p} is unreadable or incomplete: run its experiment file again (dreambooth-nb batch --config "
+            f"{Path(out_dir) / 'experiment.yaml'}), which writes it anew and reruns nothing that is done"
+        )
     return d
 
 # %% ../nbs/24_study.ipynb #70216624
