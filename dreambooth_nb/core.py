@@ -141,7 +141,7 @@ def atomic_dir(dest):
         raise
     shutil.rmtree(old, ignore_errors=True)
 
-# %% ../nbs/00_core.ipynb #f52503b4
+# %% ../nbs/00_core.ipynb #d5a00dfa
 def file_digests(folder, skip=()) -> dict:
     "`{relative path: {'bytes', 'sha256'}}` of every file under `folder` (but the names in `skip`), sorted."
     import hashlib
@@ -156,7 +156,7 @@ def file_digests(folder, skip=()) -> dict:
             out[str(p.relative_to(folder))] = {'bytes': p.stat().st_size, 'sha256': h.hexdigest()}
     return out
 
-# %% ../nbs/00_core.ipynb #d609901c
+# %% ../nbs/00_core.ipynb #79254685
 def digest_damage(folder, digests: dict) -> str | None:
     "What is wrong with `folder` against its recorded `digests`, naming the first damaged file; None when intact."
     folder = Path(folder)
@@ -170,7 +170,7 @@ def digest_damage(folder, digests: dict) -> str | None:
             return f"{p} does not match its recorded SHA-256"
     return None
 
-# %% ../nbs/00_core.ipynb #145fee05
+# %% ../nbs/00_core.ipynb #9c6551d7
 def mark_damaged(path) -> Path:
     "Rename `path` to `<name>.damaged-<time>` beside it (kept, never read again by its name); the new path."
     import time
@@ -201,7 +201,7 @@ def model_source(
         )
     return str(p) if looks_local else str(src)
 
-# %% ../nbs/00_core.ipynb #853e43ba
+# %% ../nbs/00_core.ipynb #1704a6dc
 @functools.lru_cache(maxsize=None)
 def hub_source(src: str, setting: str = 'model', revision: str | None = None, marker: str = 'model_index.json') -> str:
     "`src` as a folder that holds `marker`, or a hub id the Hub or the Hugging Face cache has; else one ValueError."
@@ -315,14 +315,14 @@ def get_dtype(mixed_precision: str = 'no', device=None):
         return torch.float16
     return torch.float16 if mixed_precision == 'fp16' else torch.bfloat16
 
-# %% ../nbs/00_core.ipynb #90338ab5
+# %% ../nbs/00_core.ipynb #f830162a
 def peak_gpu_gb() -> float | None:
     "The most CUDA memory this process has allocated so far, in GiB (`torch.cuda.max_memory_allocated`); None on CPU."
     import torch
 
     return round(torch.cuda.max_memory_allocated() / 2**30, 3) if torch.cuda.is_available() else None
 
-# %% ../nbs/00_core.ipynb #2b5524e6
+# %% ../nbs/00_core.ipynb #55aeeccd
 def environment() -> dict:
     "What besides the settings decides a run's numbers: python and library versions, torch's threads, the device."
     import platform

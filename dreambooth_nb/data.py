@@ -171,7 +171,7 @@ def check_data(data_dir, subjects=None, min_size: int = 0) -> list:
         rows.append(row)
     return rows
 
-# %% ../nbs/01_data.ipynb #9ccd259f
+# %% ../nbs/01_data.ipynb #cac13ade
 CAPTION_EXTS = ('.txt', '.caption')  # Shivam's fork reads .txt, kohya's scripts .txt or .caption
 
 
@@ -182,7 +182,7 @@ def caption_file(image) -> Path | None:
         raise DataError(f"image {image} has two captions, {found[0].name} and {found[1].name}: keep one")
     return found[0] if found else None
 
-# %% ../nbs/01_data.ipynb #453ddfc9
+# %% ../nbs/01_data.ipynb #d75fa47b
 def read_caption(path) -> str:
     "The text of caption file `path`, stripped; DataError naming the file when it is not UTF-8 or empty."
     path = Path(path)
@@ -194,7 +194,7 @@ def read_caption(path) -> str:
         raise DataError(f"caption {path} is empty")
     return text.strip()
 
-# %% ../nbs/01_data.ipynb #d8632f98
+# %% ../nbs/01_data.ipynb #ecca6612
 @dataclass
 class TrainingImage:
     "One training photo and the prompt it trains with: its sidecar caption filled in, or the instance prompt."
@@ -203,7 +203,7 @@ class TrainingImage:
     prompt: str
     caption: Path | None = None  # the sidecar the prompt came from (None: the instance prompt)
 
-# %% ../nbs/01_data.ipynb #c5dca341
+# %% ../nbs/01_data.ipynb #a809254d
 def training_images(data_dir, subject: str, token: str, class_noun: str) -> list:
     "The `TrainingImage` of each photo of `subject`: its sidecar caption with `{identifier}`/`{class_noun}` filled in."
     out = []
@@ -221,7 +221,7 @@ def training_images(data_dir, subject: str, token: str, class_noun: str) -> list
         out.append(TrainingImage(image, prompt, cap))
     return out
 
-# %% ../nbs/01_data.ipynb #77f412c2
+# %% ../nbs/01_data.ipynb #77e857a2
 def describe_training(images) -> str:
     "The prompts of a run's training photos (`TrainingImage`s), as its record shows them."
     if not any(t.caption for t in images) and len({t.prompt for t in images}) == 1:
@@ -230,7 +230,7 @@ def describe_training(images) -> str:
     lines = [f"  {name(t)}: {t.prompt!r} ({t.caption.name if t.caption else 'instance prompt'})" for t in images]
     return 'training prompts:\n' + '\n'.join(lines)
 
-# %% ../nbs/01_data.ipynb #75fd3033
+# %% ../nbs/01_data.ipynb #82746459
 def long_captions(tokenizer, images) -> list:
     "A warning naming each caption file of `images` (`TrainingImage`s) whose prompt is cut at the tokenizer's length."
     out = []

@@ -454,12 +454,12 @@ def metrics_by_step(run_dir, write: bool = True) -> pd.DataFrame:
             df.to_csv(t, index=False, float_format='%.6g')
     return df
 
-# %% ../nbs/11_metrics.ipynb #bff3ba6e
+# %% ../nbs/11_metrics.ipynb #57634914
 def concept_dir(run_dir, subject: str) -> Path:
     "The folder of one subject's samples and metrics in a run of several: `<run>/concepts/<subject>`."
     return Path(run_dir) / 'concepts' / subject
 
-# %% ../nbs/11_metrics.ipynb #b0d4e298
+# %% ../nbs/11_metrics.ipynb #5eb4adf4
 def leakage(run_dir, subjects: list, encoders: Encoders, data_dir=None) -> dict:
     "`{A: {B: {'dino', 'clip_i'}}}`: DINO and CLIP-I of subject A's samples against subject B's real images."
     out = {}
@@ -476,7 +476,7 @@ def leakage(run_dir, subjects: list, encoders: Encoders, data_dir=None) -> dict:
                 }
     return out
 
-# %% ../nbs/11_metrics.ipynb #166afbb6
+# %% ../nbs/11_metrics.ipynb #2bd65724
 def evaluate_concepts(run_dir, encoders: Encoders | None = None, data_dir=None) -> dict:
     "Score each subject of a run of several in its own folder, and its leakage; write the run's metrics.json."
     run_dir = Path(run_dir)

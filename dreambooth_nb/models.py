@@ -309,7 +309,7 @@ def build_tiny_sd(dest=None, seed: int = 0, force: bool = False) -> Path:
                 build_sd(dest, tiny_sd_configs(), seed)
     return dest
 
-# %% ../nbs/03_models.ipynb #8d9eb18b
+# %% ../nbs/03_models.ipynb #252753c2
 def put_in_hub_cache(folder, repo_id: str, cache, commit: str | None = None) -> Path:
     "Copy model `folder` into Hugging Face cache `cache` as `repo_id`'s snapshot (the Hub's layout); its folder."
     folder, cache = Path(folder), Path(cache)

@@ -173,7 +173,7 @@ def sample_for_eval(run: RunState) -> list:
     print(f"{n_eval} evaluation images, {n_prior} PRES images")
     return rows
 
-# %% ../nbs/25_one_run.ipynb #836ac010
+# %% ../nbs/25_one_run.ipynb #6c27fc67
 def write_model_card(run: RunState) -> Path:
     "Write `model/README.md` for a run's kept model: YAML metadata, settings, metrics with their protocol, grid."
     from huggingface_hub import ModelCard, ModelCardData
@@ -257,7 +257,7 @@ def run_dreambooth(
     score_run(run)
     return run
 
-# %% ../nbs/25_one_run.ipynb #e00deebe
+# %% ../nbs/25_one_run.ipynb #2fd6a025
 def sample_concepts(pipe, run: RunState) -> list:
     "Sample each subject of a run of several into its own folder (`concept_dir`); the run's grid stacks theirs."
     rows = []

@@ -36,7 +36,7 @@ def existing_class_images(class_dir, class_noun: str, seed: int) -> dict:
             out[int(m['i'])] = p
     return out
 
-# %% ../nbs/04_prior.ipynb #e9a6bbeb
+# %% ../nbs/04_prior.ipynb #0cc47557
 def readable_class_images(class_dir, class_noun: str, seed: int) -> dict:
     "`existing_class_images` that decode; each that does not is named, set aside, and left out (to be made again)."
     out = {}

@@ -576,7 +576,7 @@ def write_toy_subjects(dest=None, n: int = 5, seed: int = 0, force: bool = False
         tmp.write_text('index,kind,template\n' + ''.join(rows))
     return dest
 
-# %% ../nbs/30_toy_world.ipynb #1a9926c4
+# %% ../nbs/30_toy_world.ipynb #e13bab63
 def caption_toy_subjects(dest) -> Path:
     "A copy of the toy subjects at `dest` with a caption beside each photo naming its home context (`00.txt`)."
     dest = Path(dest)

@@ -389,7 +389,7 @@ class Caches(Callback):
                 if d.class_ds is not None:
                     d.class_emb = encode(d.class_ds)
 
-# %% ../nbs/05_train.ipynb #de348045
+# %% ../nbs/05_train.ipynb #34fe00be
 def class_indices(class_ds, wanted: list, gen) -> torch.Tensor:
     "Indices into `class_ds` of one class image per entry of `wanted` (class prompts), drawn with `gen` class by class."
     idx = torch.empty(len(wanted), dtype=torch.long)
@@ -433,7 +433,7 @@ class MinSNR(Callback):
     def before_loss(self, loop):
         loop.weights = min_snr_weights(loop.c.noise_scheduler, loop.t[: loop.batch_size], self.gamma)
 
-# %% ../nbs/05_train.ipynb #ffd09062
+# %% ../nbs/05_train.ipynb #a86d47b3
 class NoiseOffset(Callback):
     "Add `offset` times one standard normal per image and channel to the noise (diffusers' `noise_offset`)."
 
@@ -484,7 +484,7 @@ def save_checkpoint(accelerator, ckpt_root, step: int, limit: int = 2):
         shutil.rmtree(p)
     return dest
 
-# %% ../nbs/05_train.ipynb #fcc2ce12
+# %% ../nbs/05_train.ipynb #c35d26c3
 def checkpoint_damage(path) -> str | None:
     "What is wrong with checkpoint `path` (its step.json, or a file against the sizes and SHA-256 it records); None."
     rec = read_json(Path(path) / 'step.json')

@@ -195,7 +195,7 @@ def lora_to_kohya(model_dir) -> dict:
             out[k] = torch.tensor(float(alpha))
     return out
 
-# %% ../nbs/07_webui.ipynb #4203a8e6
+# %% ../nbs/07_webui.ipynb #eceb66fd
 def webui_metadata(cfg, kind: str) -> dict:
     "The safetensors header of a run's WebUI file (`kind`: 'full', 'lora' or 'ti'): ModelSpec, kohya's keys, ours."
     arch = 'stable-diffusion-v1' + {'full': '', 'lora': '/lora', 'ti': '/textual-inversion'}[kind]
