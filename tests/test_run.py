@@ -107,8 +107,8 @@ def test_failing_run_keeps_notebook(data_dir, tmp_path):
 
 
 def test_unresolvable_model_refused_before_work(data_dir, tmp_path):
-    "The id removed from the Hub in 2024, or a folder without a model: one error line naming it, no run folder."
-    gone = 'runwayml/stable-diffusion-v1-5'
+    "A hub id the Hub (or, offline, the cache) does not have, or a folder without a model: one error line, no run."
+    gone = 'no-such-org/stable-diffusion-v1-5'
     for env in ({}, {'HF_HUB_OFFLINE': '1'}):
         r = cli('run', '--subject', 'dog', '--preset', 'sd15', '--data-dir', data_dir, '--out', tmp_path,
                 '--set', f'model={gone}', env=env)
