@@ -68,15 +68,17 @@ def standin_pipeline(dest, size: str = 'sd15', seed: int = 0) -> Path:
 # %% ../nbs/26_rehearse.ipynb #ccdabf8d
 def standin_encoders(dest, size: str = 'sd15', seed: int = 0) -> Path:
     "DINO, CLIP (its processor and tokenizer) and LPIPS at `size`, random: `dest/dino`, `dest/clip`, `dest/lpips`."
+    import lpips, warnings
     from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, ViTConfig, ViTModel
-    from dreambooth_nb.encoders import _lpips_module
 
     sizes = STANDIN_SIZES[size]
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         dino = ViTModel(ViTConfig(**sizes['dino']), add_pooling_layer=False)
         clip = CLIPModel(CLIPConfig(**sizes['clip']))
-        lp = _lpips_module('alex', random_trunk=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')  # torchvision's 'pretrained' notice
+            lp = lpips.LPIPS(net='alex', pnet_rand=True, verbose=False)  # the trunk random: no download
     ids = {'dino': 'stand-in', 'clip': 'stand-in', 'lpips': 'stand-in', 'metrics_preset': 'paper'}
     enc = HFEncoders(dino, clip, CLIPImageProcessor(), clip_tokenizer(), lp, ids=ids, device='cpu')
     with atomic_dir(dest) as tmp:
