@@ -40,7 +40,8 @@ def _same_samples(pipe, cfg, run, rows=(0, -1)) -> list:
 def test_textual_inversion_run_loads_and_exports(data_dir, tmp_path):
     run = _run(tmp_path / 'ti', data_dir, 'textual_inversion', 'no_ppl', 0.05)
     model = run / 'model'
-    assert sorted(p.name for p in model.iterdir()) == ['learned_embeds.safetensors', 'train_info.json']
+    kept = ['README.md', 'grid.png', 'learned_embeds.safetensors', 'train_info.json']  # the card and its grid too
+    assert sorted(p.name for p in model.iterdir()) == kept
     assert 'a <sks> dog' in (run / 'samples.csv').read_text()  # the new token in place of the identifier
     pipe, cfg = _base_pipeline(run)
     pipe.load_textual_inversion(model, weight_name='learned_embeds.safetensors')  # diffusers' own loader
