@@ -95,7 +95,8 @@ def resolve_run(
     cfg = make_config(
         preset, subject=subject, condition=condition, data_dir=str(data_dir), out_dir=str(out_dir), **settings
     )
-    hub_source(cfg.model, 'model', cfg.revision)  # a folder with the model, or a hub id the Hub or the cache has
+    if cfg.model != PRESETS['tiny']['model']:  # the tiny model is built on first use (25_one_run), not fetched
+        hub_source(cfg.model, 'model', cfg.revision)  # a folder with the model, or a hub id the Hub or the cache has
     if cfg.metrics_preset == 'paper':
         hub_source(cfg.dino_model, 'dino_model', marker='config.json')
         hub_source(cfg.clip_model, 'clip_model', marker='config.json')
