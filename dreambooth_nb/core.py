@@ -144,17 +144,21 @@ def atomic_dir(dest):
 # %% ../nbs/00_core.ipynb #d5a00dfa
 def file_digests(folder, skip=()) -> dict:
     "`{relative path: {'bytes', 'sha256'}}` of every file under `folder` (but the names in `skip`), sorted."
-    import hashlib
-
     out = {}
     for p in sorted(Path(folder).rglob('*')):
         if p.is_file() and p.name not in skip:
-            h = hashlib.sha256()
-            with open(p, 'rb') as f:
-                for block in iter(lambda: f.read(1 << 24), b''):
-                    h.update(block)
-            out[str(p.relative_to(folder))] = {'bytes': p.stat().st_size, 'sha256': h.hexdigest()}
+            out[str(p.relative_to(folder))] = {'bytes': p.stat().st_size, 'sha256': _sha256(p)}
     return out
+
+
+def _sha256(path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 24), b''):
+            h.update(block)
+    return h.hexdigest()
 
 # %% ../nbs/00_core.ipynb #79254685
 def digest_damage(folder, digests: dict) -> str | None:
@@ -166,7 +170,7 @@ def digest_damage(folder, digests: dict) -> str | None:
             return f"{p} is missing"
         if p.stat().st_size != want['bytes']:
             return f"{p} has {p.stat().st_size} of its {want['bytes']} bytes"
-        if file_digests(p.parent, skip=())[p.name]['sha256'] != want['sha256']:
+        if _sha256(p) != want['sha256']:  # this file only, not its whole folder again
             return f"{p} does not match its recorded SHA-256"
     return None
 
