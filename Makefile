@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install test demo study study-lora table1 concepts captions noise-offset rehearse export clean-nbs bench docs
+.PHONY: install test demo study study-lora table1 concepts concepts-all captions noise-offset rehearse export clean-nbs bench docs
 
 $(VENV)/.installed: setup.py settings.ini
 	$(PYTHON) -m venv $(VENV)
@@ -39,12 +39,18 @@ table1: install
 	cp runs/toy_table1/results/*.csv runs/toy_table1/results/*.md runs/toy_table1/results/*.png runs/toy_table1/experiment.yaml experiments/results/toy_table1/
 
 # The data users bring, on the toy world (each resumable; each reads its baseline from Table 1's committed runs):
-# several subjects in one model (experiments/toy_concepts.yaml), a caption per photo (toy_captions.yaml, on a
-# captioned copy of the toy subjects), offset noise (toy_noise_offset.yaml). Results: experiments/results/<name>/.
+# several subjects in one model (experiments/toy_concepts.yaml: pairs; toy_concepts_all.yaml: all 6), a caption per
+# photo (toy_captions.yaml, on a captioned copy of the toy subjects), offset noise (toy_noise_offset.yaml).
+# Results: experiments/results/<name>/.
 concepts: install
 	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_concepts.yaml --out runs/toy_concepts
 	mkdir -p experiments/results/toy_concepts
 	cp runs/toy_concepts/results/*.csv runs/toy_concepts/experiment.yaml experiments/results/toy_concepts/
+
+concepts-all: install
+	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_concepts_all.yaml --out runs/toy_concepts_all
+	mkdir -p experiments/results/toy_concepts_all
+	cp runs/toy_concepts_all/results/*.csv runs/toy_concepts_all/experiment.yaml experiments/results/toy_concepts_all/
 
 captions: install
 	$(PY) -c "from dreambooth_nb.toy_world import caption_toy_subjects; caption_toy_subjects('runs/toy_captioned_subjects')"
