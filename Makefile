@@ -46,11 +46,16 @@ concepts: install
 	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_concepts.yaml --out runs/toy_concepts
 	mkdir -p experiments/results/toy_concepts
 	cp runs/toy_concepts/results/*.csv runs/toy_concepts/experiment.yaml experiments/results/toy_concepts/
+	# the leakage baseline, from Table 1's runs (their folders: `make table1` on this machine)
+	$(PY) tools/alone_leakage.py runs/toy_table1 experiments/results/toy_concepts/concepts.csv \
+		experiments/results/toy_concepts/alone_leakage.csv
 
 concepts-all: install
 	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_concepts_all.yaml --out runs/toy_concepts_all
 	mkdir -p experiments/results/toy_concepts_all
 	cp runs/toy_concepts_all/results/*.csv runs/toy_concepts_all/experiment.yaml experiments/results/toy_concepts_all/
+	$(PY) tools/alone_leakage.py runs/toy_table1 experiments/results/toy_concepts_all/concepts.csv \
+		experiments/results/toy_concepts_all/alone_leakage.csv
 
 captions: install
 	$(PY) -c "from dreambooth_nb.toy_world import caption_toy_subjects; caption_toy_subjects('runs/toy_captioned_subjects')"

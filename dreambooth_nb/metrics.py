@@ -22,8 +22,8 @@ from .encoders import Encoders, load_encoders
 # %% auto #0
 __all__ = ['mean_pairwise_cosine', 'dino_score', 'clip_i_score', 'real_ceiling', 'clip_t_score', 'pres_score', 'div_score',
            'synth_run', 'real_embeddings', 'RunInputs', 'read_run_inputs', 'embed_samples', 'score_run',
-           'metrics_record', 'evaluate_run', 'step_dir', 'evaluate_step', 'metrics_by_step', 'concept_dir', 'leakage',
-           'evaluate_concepts']
+           'metrics_record', 'evaluate_run', 'step_dir', 'evaluate_step', 'metrics_by_step', 'concept_dir',
+           'cross_scores', 'leakage', 'evaluate_concepts']
 
 # %% ../nbs/11_metrics.ipynb #53e8dcbc
 def mean_pairwise_cosine(
@@ -459,22 +459,26 @@ def concept_dir(run_dir, subject: str) -> Path:
     "The folder of one subject's samples and metrics in a run of several: `<run>/concepts/<subject>`."
     return Path(run_dir) / 'concepts' / subject
 
+# %% ../nbs/11_metrics.ipynb #7fb27b941602401d91542211134fc71a
+def cross_scores(sample_dir, others: list, encoders: Encoders, data_dir=None) -> dict:
+    "`{B: {'dino', 'clip_i'}}`: DINO and CLIP-I of the samples in `sample_dir` against each subject B's real images."
+    inp = read_run_inputs(sample_dir, data_dir)
+    gen = embed_samples(inp, encoders)
+    out = {}
+    for b in others:
+        real = real_embeddings(inp.data_dir, b, encoders, inp.cfg.min_image_size)
+        out[b] = {
+            'dino': _num(dino_score(gen['dino'], real['dino'])),
+            'clip_i': _num(clip_i_score(gen['clip'], real['clip'])),
+        }
+    return out
+
 # %% ../nbs/11_metrics.ipynb #5eb4adf4
 def leakage(run_dir, subjects: list, encoders: Encoders, data_dir=None) -> dict:
     "`{A: {B: {'dino', 'clip_i'}}}`: DINO and CLIP-I of subject A's samples against subject B's real images."
-    out = {}
-    for a in subjects:
-        inp = read_run_inputs(concept_dir(run_dir, a), data_dir)
-        gen = embed_samples(inp, encoders)
-        out[a] = {}
-        for b in subjects:
-            if b != a:
-                real = real_embeddings(inp.data_dir, b, encoders, inp.cfg.min_image_size)
-                out[a][b] = {
-                    'dino': _num(dino_score(gen['dino'], real['dino'])),
-                    'clip_i': _num(clip_i_score(gen['clip'], real['clip'])),
-                }
-    return out
+    return {
+        a: cross_scores(concept_dir(run_dir, a), [b for b in subjects if b != a], encoders, data_dir) for a in subjects
+    }
 
 # %% ../nbs/11_metrics.ipynb #2bd65724
 def evaluate_concepts(run_dir, encoders: Encoders | None = None, data_dir=None) -> dict:

@@ -29,10 +29,11 @@ from dreambooth_nb.results import (
 from .experiment import MERGE_KEYS, read_merged
 
 # %% auto #0
-__all__ = ['KEYS', 'COLORS', 'CONTRAST_COLUMNS', 'read_experiment', 'grid_fields', 'point_conditions', 'experiment_runs',
-           'summarize_experiment', 'interval_coverage', 'subject_deltas', 'experiment_steps', 'steps_wide',
-           'read_merged_steps', 'summarize_steps', 'eval_overhead', 'plot_steps', 'plot_sweep', 'plot_tradeoff',
-           'plot_paths', 'figure12_steps', 'study_contrasts', 'study_outliers', 'study_markdown', 'make_study_results']
+__all__ = ['KEYS', 'COLORS', 'CONTRAST_COLUMNS', 'CONCEPT_COLUMNS', 'read_experiment', 'grid_fields', 'point_conditions',
+           'experiment_runs', 'summarize_experiment', 'interval_coverage', 'subject_deltas', 'experiment_steps',
+           'steps_wide', 'read_merged_steps', 'summarize_steps', 'eval_overhead', 'plot_steps', 'plot_sweep',
+           'plot_tradeoff', 'plot_paths', 'figure12_steps', 'study_contrasts', 'study_outliers', 'concept_rows',
+           'study_markdown', 'make_study_results']
 
 # %% ../nbs/24_study.ipynb #84d7f8d6
 def read_experiment(out_dir) -> dict:
@@ -583,6 +584,53 @@ def study_outliers(runs: pd.DataFrame, exp: dict) -> pd.DataFrame:
     f = seed_outliers(long, ['point', 'condition'])
     return f[f.outlier][[*cols, 'metric', 'value', 'deviation', 'z']].reset_index(drop=True)
 
+# %% ../nbs/24_study.ipynb #befd03ca
+CONCEPT_COLUMNS = [
+    'point',
+    'sweep',
+    'seed',
+    'group',
+    'subjects',
+    'subject',
+    'condition',
+    *METRICS,
+    'leak_dino',
+    'leak_clip_i',
+    'real_dino',
+    'real_clip_i',
+    'run_dir',
+]
+
+
+def concept_rows(runs: pd.DataFrame) -> pd.DataFrame:
+    "`concepts.csv`: a row per subject of each finished run of several subjects, with its metrics and leakage."
+    rows = []
+    for r in runs[(runs.status == 'ok') & runs.subject.str.contains('+', regex=False)].itertuples():
+        p = Path(r.run_dir) / 'metrics.json'
+        per = (read_json(p) or {}).get('concepts')
+        if not isinstance(per, dict) or set(per) != set(r.subject.split('+')):
+            raise ValueError(f"{p} holds no metrics per subject of {r.subject}: run `dreambooth-nb results` again")
+        for s, m in per.items():
+            leak = m['leakage'].values()
+            rows.append(
+                dict(
+                    point=r.point,
+                    sweep=r.sweep,
+                    seed=r.seed,
+                    group=r.subject,
+                    subjects=len(per),
+                    subject=s,
+                    condition=r.condition,
+                    **{k: m['metrics'][k] for k in METRICS},
+                    leak_dino=np.mean([v['dino'] for v in leak]),
+                    leak_clip_i=np.mean([v['clip_i'] for v in leak]),
+                    real_dino=m['real_ceiling']['dino'],
+                    real_clip_i=m['real_ceiling']['clip_i'],
+                    run_dir=r.run_dir,
+                )
+            )
+    return pd.DataFrame(rows, columns=CONCEPT_COLUMNS)
+
 # %% ../nbs/24_study.ipynb #1b389f8f
 def _cell(r) -> str:
     if r is None or r['mean'] != r['mean']:
@@ -728,12 +776,8 @@ def make_study_results(out_dir, figures: bool = True) -> dict:
     steps = experiment_steps(runs, read_merged_steps(exp['experiment'].get('merge')))
     by_step = summarize_steps(steps)
     contrasts, outliers = study_contrasts(runs, exp), study_outliers(runs, exp)
-    rel = runs.assign(
-        run_dir=[
-            str(Path(d).relative_to(out_dir)) if isinstance(d, str) and Path(d).is_relative_to(out_dir) else d
-            for d in runs.run_dir
-        ]
-    )
+    here = lambda d: str(Path(d).relative_to(out_dir)) if isinstance(d, str) and Path(d).is_relative_to(out_dir) else d
+    rel = runs.assign(run_dir=runs.run_dir.map(here))
     files = {
         'runs': write_csv(rel, res / 'runs.csv'),
         'summary': write_csv(summary, res / 'summary.csv'),
@@ -745,6 +789,8 @@ def make_study_results(out_dir, figures: bool = True) -> dict:
         files['runs_by_step'] = write_csv(steps_wide(steps), res / 'runs_by_step.csv')
     if len(timing := eval_overhead(runs)):
         files['timing'] = write_csv(timing, res / 'timing.csv')
+    if len(concepts := concept_rows(runs)):
+        files['concepts'] = write_csv(concepts.assign(run_dir=concepts.run_dir.map(here)), res / 'concepts.csv')
     md = study_markdown(exp, summary, by_step, out_dir, runs=runs, contrasts=contrasts, outliers=outliers)
     with atomic_path(res / 'study.md') as t:
         t.write_text(md)
