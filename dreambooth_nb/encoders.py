@@ -16,8 +16,8 @@ from .models import clip_tokenizer
 
 # %% auto #0
 __all__ = ['IMAGENET_MEAN', 'IMAGENET_STD', 'TINY_VIT', 'TINY_CLIP', 'ENTRY_POINT_GROUP', 'Encoders', 'dino_transform', 'pooled',
-           'l2norm', 'weights_fingerprint', 'HFEncoders', 'tiny_encoders', 'save_encoders', 'load_hf_encoders',
-           'register_encoders', 'preset_loader', 'load_encoders']
+           'l2norm', 'weights_fingerprint', 'HFEncoders', 'lpips_module', 'tiny_encoders', 'save_encoders',
+           'load_hf_encoders', 'register_encoders', 'preset_loader', 'load_encoders']
 
 # %% ../nbs/10_encoders.ipynb #d09c66dc
 class Encoders:
@@ -185,6 +185,15 @@ class HFEncoders(Encoders):
         "LPIPS distance of a[i] vs b[i] (higher: more different)."
         return _lpips_pairs(self.lpips_model, a, b, self.lpips_size, self.batch_size, self.device)
 
+# %% ../nbs/10_encoders.ipynb #4396aa14
+def lpips_module(net: str = 'alex', random_trunk: bool = False, **kw):
+    "LPIPS v0.1 over trunk `net` ('alex', 'vgg', 'squeeze'); `random_trunk`: no ImageNet download, the trunk random."
+    import lpips
+
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # torchvision's 'pretrained' deprecation notice
+        return lpips.LPIPS(net=net, pnet_rand=random_trunk, verbose=False, **kw)
+
 # %% ../nbs/10_encoders.ipynb #1d30357d
 TINY_VIT = dict(
     hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64, image_size=224, patch_size=16
@@ -205,14 +214,6 @@ TINY_CLIP = dict(
 )
 
 
-def _lpips_module(net='alex', random_trunk=False, **kw):
-    import lpips
-
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')  # torchvision's 'pretrained' deprecation notice
-        return lpips.LPIPS(net=net, pnet_rand=random_trunk, verbose=False, **kw)
-
-
 def tiny_encoders(
     seed: int = 0,  # weights seed: the same seed builds the same networks
     device=None,
@@ -226,7 +227,7 @@ def tiny_encoders(
         torch.manual_seed(seed)
         dino = ViTModel(ViTConfig(**TINY_VIT), add_pooling_layer=False)
         clip = CLIPModel(CLIPConfig(**TINY_CLIP))
-        lp = _lpips_module('alex', random_trunk=True)
+        lp = lpips_module('alex', random_trunk=True)
     ids = {
         'dino': f'tiny-random-vit(seed={seed})',
         'clip': f'tiny-random-clip(seed={seed})',
@@ -273,11 +274,11 @@ def _load_lpips(spec):
     "LPIPS from a trunk name ('alex', 'vgg', 'squeeze') or a folder with lpips.json + lpips.pth."
     if str(spec) in ('alex', 'vgg', 'squeeze'):
         return _hub(
-            lambda s: _lpips_module(s), spec, 'LPIPS trunk (torchvision ImageNet weights)', 'lpips_net'
+            lambda s: lpips_module(s), spec, 'LPIPS trunk (torchvision ImageNet weights)', 'lpips_net'
         ), f'lpips-v0.1 {spec}'
     d = Path(model_source(spec, 'LPIPS', 'lpips_net', 'lpips.json'))
     meta = json.loads((d / 'lpips.json').read_text())
-    m = _lpips_module(meta['net'], random_trunk=True, pretrained=False)
+    m = lpips_module(meta['net'], random_trunk=True, pretrained=False)
     m.load_state_dict(torch.load(d / 'lpips.pth', map_location='cpu'))
     return m, str(d)
 

@@ -11,7 +11,7 @@ from .core import atomic_dir, write_json, read_json
 from .config import PRESETS, RunConfig
 from .models import SD_SCHEDULER, build_components, clip_tokenizer, put_in_hub_cache, sd15_configs
 from .models import tiny_sd_configs
-from .encoders import HFEncoders, TINY_CLIP, TINY_VIT, save_encoders
+from .encoders import HFEncoders, TINY_CLIP, TINY_VIT, lpips_module, save_encoders
 
 # %% auto #0
 __all__ = ['STANDIN_SIZES', 'REHEARSAL_SIZES', 'standin_pipeline', 'standin_encoders', 'standin_hub_cache', 'rehearsal_commands',
@@ -68,7 +68,6 @@ def standin_pipeline(dest, size: str = 'sd15', seed: int = 0) -> Path:
 # %% ../nbs/26_rehearse.ipynb #ccdabf8d
 def standin_encoders(dest, size: str = 'sd15', seed: int = 0) -> Path:
     "DINO, CLIP (its processor and tokenizer) and LPIPS at `size`, random: `dest/dino`, `dest/clip`, `dest/lpips`."
-    import lpips, warnings
     from transformers import CLIPConfig, CLIPImageProcessor, CLIPModel, ViTConfig, ViTModel
 
     sizes = STANDIN_SIZES[size]
@@ -76,9 +75,7 @@ def standin_encoders(dest, size: str = 'sd15', seed: int = 0) -> Path:
         torch.manual_seed(seed)
         dino = ViTModel(ViTConfig(**sizes['dino']), add_pooling_layer=False)
         clip = CLIPModel(CLIPConfig(**sizes['clip']))
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')  # torchvision's 'pretrained' notice
-            lp = lpips.LPIPS(net='alex', pnet_rand=True, verbose=False)  # the trunk random: no download
+        lp = lpips_module('alex', random_trunk=True)  # the trunk random: no download
     ids = {'dino': 'stand-in', 'clip': 'stand-in', 'lpips': 'stand-in', 'metrics_preset': 'paper'}
     enc = HFEncoders(dino, clip, CLIPImageProcessor(), clip_tokenizer(), lp, ids=ids, device='cpu')
     with atomic_dir(dest) as tmp:
