@@ -62,11 +62,19 @@ captions: install
 	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_captions.yaml --out runs/toy_captions
 	mkdir -p experiments/results/toy_captions
 	cp runs/toy_captions/results/*.csv runs/toy_captions/experiment.yaml experiments/results/toy_captions/
+	# where the judge places each sample, with captions and (Table 1's runs: `make table1` on this machine) without
+	$(PY) tools/toy_sample_stats.py runs/toy_captions experiments/results/toy_captions/sample_stats.csv
+	$(PY) tools/toy_sample_stats.py runs/toy_table1 experiments/results/toy_captions/uncaptioned_sample_stats.csv \
+		--point dreambooth/method=full
 
 noise-offset: install
 	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_noise_offset.yaml --out runs/toy_noise_offset
 	mkdir -p experiments/results/toy_noise_offset
 	cp runs/toy_noise_offset/results/*.csv runs/toy_noise_offset/experiment.yaml experiments/results/toy_noise_offset/
+	# the samples' brightness, with offset noise and (Table 1's runs: `make table1` on this machine) without
+	$(PY) tools/toy_sample_stats.py runs/toy_noise_offset experiments/results/toy_noise_offset/sample_stats.csv
+	$(PY) tools/toy_sample_stats.py runs/toy_table1 experiments/results/toy_noise_offset/no_offset_sample_stats.csv \
+		--point dreambooth/method=full
 
 # Full fine-tuning vs LoRA x PPL on the toy world (experiments/toy_lora.yaml, about 30 minutes on 2 cores)
 study-lora: install

@@ -30,9 +30,10 @@ from dreambooth_nb.toy_world import (
 )
 
 # %% auto #0
-__all__ = ['TEXT_LEN', 'JUDGE_HEADS', 'CALIBRATION_ROWS', 'conv_net', 'world_vocab', 'text_ids', 'text_tower', 'augment',
-           'make_pairs', 'judge_logits', 'encoder_losses', 'judge_accuracy', 'train_toy_encoders', 'toy_pixels',
-           'baseline_lpips', 'ToyEncoders', 'load_toy_encoders', 'calibration_renders', 'calibration_table']
+__all__ = ['TEXT_LEN', 'JUDGE_HEADS', 'JUDGED_COLUMNS', 'CALIBRATION_ROWS', 'conv_net', 'world_vocab', 'text_ids', 'text_tower',
+           'augment', 'make_pairs', 'judge_logits', 'encoder_losses', 'judge_accuracy', 'train_toy_encoders',
+           'toy_pixels', 'baseline_lpips', 'ToyEncoders', 'load_toy_encoders', 'judge_samples', 'calibration_renders',
+           'calibration_table']
 
 # %% ../nbs/32_toy_encoders.ipynb #c62277f0
 def conv_net(widths=(32, 64, 128)):
@@ -384,6 +385,37 @@ def load_toy_encoders(
 
 
 register_encoders('toy', load_toy_encoders)
+
+# %% ../nbs/32_toy_encoders.ipynb #2acda9b0
+JUDGED_COLUMNS = ['prompt_index', 'prompt', 'image_index', 'asked', 'context', 'at_home', 'cls', 'colour', 'brightness']
+
+
+def judge_samples(run_dir, encoders: ToyEncoders | None = None):
+    "A row per evaluation sample of a run: the context its prompt asks for, what the judge sees, its brightness."
+    import pandas as pd
+    from dreambooth_nb.sample import read_samples
+    from dreambooth_nb.toy_world import HOME_CONTEXTS
+
+    enc = encoders or load_toy_encoders()
+    s = read_samples(run_dir)
+    s = s[s.kind == 'eval'].reset_index(drop=True)
+    images = [np.asarray(Image.open(Path(run_dir) / p).convert('RGB')) for p in s.path]
+    seen = enc.judge(images)
+    asked = [next((c for c, words in CONTEXTS.items() if words in p), None) for p in s.prompt]
+    return pd.DataFrame(
+        dict(
+            prompt_index=s.prompt_index,
+            prompt=s.prompt,
+            image_index=s.image_index,
+            asked=asked,
+            context=[j['context'] for j in seen],
+            at_home=[j['context'] in HOME_CONTEXTS for j in seen],
+            cls=[j['class'] for j in seen],
+            colour=[j['colour'] for j in seen],
+            brightness=[float(x.mean() / 255) for x in images],
+        ),
+        columns=JUDGED_COLUMNS,
+    )
 
 # %% ../nbs/32_toy_encoders.ipynb #8d779c1b
 CALIBRATION_ROWS = (
