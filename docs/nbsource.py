@@ -56,7 +56,15 @@ TOC = {
         '24_study',
         '26_rehearse',
     ],
-    'The toy world': ['30_toy_world', '31_toy_sd', '32_toy_encoders', '33_demo', '34_toy_study', '35_toy_table1'],
+    'The toy world': [
+        '30_toy_world',
+        '31_toy_sd',
+        '32_toy_encoders',
+        '33_demo',
+        '34_toy_study',
+        '35_toy_table1',
+        '36_toy_users_data',
+    ],
     'The interface': ['40_cli', '41_main'],
 }
 
