@@ -23,7 +23,7 @@ from .encoders import Encoders, load_encoders
 __all__ = ['mean_pairwise_cosine', 'dino_score', 'clip_i_score', 'real_ceiling', 'clip_t_score', 'pres_score', 'div_score',
            'synth_run', 'real_embeddings', 'RunInputs', 'read_run_inputs', 'embed_samples', 'score_run',
            'metrics_record', 'evaluate_run', 'step_dir', 'evaluate_step', 'metrics_by_step', 'concept_dir',
-           'cross_scores', 'leakage', 'evaluate_concepts']
+           'cross_scores', 'evaluate_concepts']
 
 # %% ../nbs/11_metrics.ipynb #53e8dcbc
 def mean_pairwise_cosine(
@@ -341,8 +341,10 @@ def evaluate_run(
     data_dir=None,  # real-image root; None: cfg.data_dir, else `find_dreambench()`
     cache: bool = True,  # also cache real-image embeddings in <out>/_cache/
     verbose: bool = True,
-    write: bool = True,
-) -> dict:  # False: only return the record (`evaluate_step` writes its own, with the step)
+    write: bool = True,  # False: only return the record (`evaluate_step` writes its own, with the step)
+    *,
+    embedded: dict | None = None,  # `embed_samples`' output for this run, when the caller has it already
+) -> dict:
     "Compute DINO, CLIP-I, CLIP-T, PRES, DIV and the real-image ceilings of one run; write metrics.json atomically."
     inp = read_run_inputs(run_dir, data_dir)
     cfg = inp.cfg
@@ -351,7 +353,7 @@ def evaluate_run(
     real = real_embeddings(
         inp.data_dir, cfg.subject, enc, cfg.min_image_size, inp.run_dir.parent.parent / '_cache' if cache else None
     )
-    scores = score_run(embed_samples(inp, enc), real, enc.lpips)
+    scores = score_run(embedded or embed_samples(inp, enc), real, enc.lpips)
     secs = time.time() - t0
     res = metrics_record(inp, enc, real, scores, secs)
     if write:
@@ -460,10 +462,17 @@ def concept_dir(run_dir, subject: str) -> Path:
     return Path(run_dir) / 'concepts' / subject
 
 # %% ../nbs/11_metrics.ipynb #7fb27b941602401d91542211134fc71a
-def cross_scores(sample_dir, others: list, encoders: Encoders, data_dir=None) -> dict:
+def cross_scores(
+    sample_dir,
+    others: list,
+    encoders: Encoders,
+    data_dir=None,
+    *,
+    embedded: dict | None = None,  # `embed_samples`' output for these samples, when the caller has it already
+) -> dict:
     "`{B: {'dino', 'clip_i'}}`: DINO and CLIP-I of the samples in `sample_dir` against each subject B's real images."
     inp = read_run_inputs(sample_dir, data_dir)
-    gen = embed_samples(inp, encoders)
+    gen = embedded or embed_samples(inp, encoders)
     out = {}
     for b in others:
         real = real_embeddings(inp.data_dir, b, encoders, inp.cfg.min_image_size)
@@ -473,21 +482,18 @@ def cross_scores(sample_dir, others: list, encoders: Encoders, data_dir=None) ->
         }
     return out
 
-# %% ../nbs/11_metrics.ipynb #5eb4adf4
-def leakage(run_dir, subjects: list, encoders: Encoders, data_dir=None) -> dict:
-    "`{A: {B: {'dino', 'clip_i'}}}`: DINO and CLIP-I of subject A's samples against subject B's real images."
-    return {
-        a: cross_scores(concept_dir(run_dir, a), [b for b in subjects if b != a], encoders, data_dir) for a in subjects
-    }
-
 # %% ../nbs/11_metrics.ipynb #2bd65724
 def evaluate_concepts(run_dir, encoders: Encoders | None = None, data_dir=None) -> dict:
     "Score each subject of a run of several in its own folder, and its leakage; write the run's metrics.json."
     run_dir = Path(run_dir)
     cfg = RunConfig.load(run_dir / 'config.json')
     enc = encoders or load_encoders(cfg)
-    per = {s: evaluate_run(concept_dir(run_dir, s), enc, data_dir, cache=False) for s in cfg.subjects}
-    leak = leakage(run_dir, cfg.subjects, enc, data_dir)
+    per, leak = {}, {}
+    for s in cfg.subjects:
+        inp = read_run_inputs(concept_dir(run_dir, s), data_dir)
+        gen = embed_samples(inp, enc)  # once: the subject's fidelity and its leakage read the same embeddings
+        per[s] = evaluate_run(inp.run_dir, enc, data_dir, cache=False, embedded=gen)
+        leak[s] = cross_scores(inp.run_dir, [b for b in cfg.subjects if b != s], enc, data_dir, embedded=gen)
     mean = lambda xs: _num(np.mean([np.nan if x is None else x for x in xs]))
     res = {
         'subject': cfg.subject,

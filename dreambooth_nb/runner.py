@@ -8,6 +8,7 @@ import json, os, shutil, sys, tempfile, time
 from pathlib import Path
 from .core import LockTaken, asset, find_dreambench, hub_source, read_json
 from .config import make_config, check_sets, config_diff, PRESETS
+from .models import build_tiny_sd
 from .data import DataError, load_subject_images, training_images
 
 # %% auto #0
@@ -86,8 +87,8 @@ def resolve_run(
     out_dir=None,
     settings: dict | None = None,
     *,
-    check_images: bool = True,
-):  # decode every image of the subject (False: the caller just did)
+    check_images: bool = True,  # decode every image of the subject (False: the caller just did)
+):
     "The validated RunConfig of a run (data_dir and out_dir absolute); raises before any work on bad input."
     settings = dict(settings or {})
     check_sets(settings)  # the arguments of their own; make_config refuses unknown keys
@@ -95,8 +96,9 @@ def resolve_run(
     cfg = make_config(
         preset, subject=subject, condition=condition, data_dir=str(data_dir), out_dir=str(out_dir), **settings
     )
-    if cfg.model != PRESETS['tiny']['model']:  # the tiny model is built on first use (25_one_run), not fetched
-        hub_source(cfg.model, 'model', cfg.revision)  # a folder with the model, or a hub id the Hub or the cache has
+    if cfg.model == PRESETS['tiny']['model']:  # the tiny preset's own model is built (once, in seconds), not fetched
+        build_tiny_sd(cfg.model)
+    hub_source(cfg.model, 'model', cfg.revision)  # a folder with the model, or a hub id the Hub or the cache has
     if cfg.metrics_preset == 'paper':
         hub_source(cfg.dino_model, 'dino_model', marker='config.json')
         hub_source(cfg.clip_model, 'clip_model', marker='config.json')

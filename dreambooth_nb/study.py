@@ -776,8 +776,10 @@ def make_study_results(out_dir, figures: bool = True) -> dict:
     steps = experiment_steps(runs, read_merged_steps(exp['experiment'].get('merge')))
     by_step = summarize_steps(steps)
     contrasts, outliers = study_contrasts(runs, exp), study_outliers(runs, exp)
-    here = lambda d: str(Path(d).relative_to(out_dir)) if isinstance(d, str) and Path(d).is_relative_to(out_dir) else d
-    rel = runs.assign(run_dir=runs.run_dir.map(here))
+    relative = lambda d: (
+        str(Path(d).relative_to(out_dir)) if isinstance(d, str) and Path(d).is_relative_to(out_dir) else d
+    )
+    rel = runs.assign(run_dir=runs.run_dir.map(relative))
     files = {
         'runs': write_csv(rel, res / 'runs.csv'),
         'summary': write_csv(summary, res / 'summary.csv'),
@@ -790,7 +792,7 @@ def make_study_results(out_dir, figures: bool = True) -> dict:
     if len(timing := eval_overhead(runs)):
         files['timing'] = write_csv(timing, res / 'timing.csv')
     if len(concepts := concept_rows(runs)):
-        files['concepts'] = write_csv(concepts.assign(run_dir=concepts.run_dir.map(here)), res / 'concepts.csv')
+        files['concepts'] = write_csv(concepts.assign(run_dir=concepts.run_dir.map(relative)), res / 'concepts.csv')
     md = study_markdown(exp, summary, by_step, out_dir, runs=runs, contrasts=contrasts, outliers=outliers)
     with atomic_path(res / 'study.md') as t:
         t.write_text(md)

@@ -18,6 +18,8 @@ from dreambooth_nb.toy_world import (
     COLOURS,
     PATTERNS,
     CONTEXTS,
+    HOME_CONTEXTS,
+    TOY_SUBJECTS,
     S,
     all_captions,
     attr_codes,
@@ -394,7 +396,6 @@ def judge_samples(run_dir, encoders: ToyEncoders | None = None):
     "A row per evaluation sample of a run: the context its prompt asks for, what the judge sees, its brightness."
     import pandas as pd
     from dreambooth_nb.sample import read_samples
-    from dreambooth_nb.toy_world import HOME_CONTEXTS
 
     enc = encoders or load_toy_encoders()
     s = read_samples(run_dir)
@@ -429,8 +430,6 @@ CALIBRATION_ROWS = (
 
 def calibration_renders(subject: str, row: str, n: int, rng) -> list:
     "`n` uint8 renders for calibration row `row` of toy subject `subject` (not the ceiling row: it uses the photos)."
-    from dreambooth_nb.toy_world import TOY_SUBJECTS, HOME_CONTEXTS, render, sample_attrs
-
     a, away = TOY_SUBJECTS[subject], [c for c in CONTEXTS if c not in HOME_CONTEXTS]
     home = lambda i: HOME_CONTEXTS[i % len(HOME_CONTEXTS)]
 

@@ -1,12 +1,12 @@
 """The baseline of leakage: each subject trained alone, scored against the photos of the subjects it shares a model
 with.
 
-Leakage (11_metrics.leakage) is DINO and CLIP-I of subject A's samples against subject B's real images, in a run that
-trains A and B together. Two subjects look somewhat alike to begin with, so the number to compare it with is the same
-score of A's samples when A was trained alone: this script computes it with the same code (metrics.cross_scores), for
-every run of one subject in ALONE (an experiment folder whose runs are on disk) and every partner that CONCEPTS
-(a concepts.csv of an experiment of several subjects) pairs A with, and writes one row per (seed, condition, subject,
-other). `make concepts` calls it with Table 1's DreamBooth runs.
+Leakage (11_metrics.evaluate_concepts) is DINO and CLIP-I of subject A's samples against subject B's real images, in
+a run that trains A and B together. Two subjects look somewhat alike to begin with, so the number to compare it with
+is the same score of A's samples when A was trained alone: this script computes it with the same code
+(metrics.cross_scores), for every run of one subject in ALONE (an experiment folder whose runs are on disk) and every
+partner that CONCEPTS (a concepts.csv of an experiment of several subjects) pairs A with, and writes one row per
+(seed, condition, subject, other). `make concepts` calls it with Table 1's DreamBooth runs.
 
     python tools/alone_leakage.py ALONE_DIR CONCEPTS_CSV OUT_CSV [--point dreambooth/method=full]
 """
