@@ -402,8 +402,10 @@ def plot_tradeoff(summary: pd.DataFrame, by_step: pd.DataFrame | None = None, ti
     for i, sweep in enumerate(_sweeps(summary)):
         name = sweep or 'grid'
         d = _sel(summary, sweep=sweep)
-        f = next((f for f in fields if d[f].notna().any()), None)
-        if f is None or d[f].nunique() < 2:
+        f = next((f for f in fields if d[f].notna().any() and d[f].nunique() > 1), None)
+        if f is None:  # one point (Table 3 itself): its ppl and no_ppl, unlabelled by a field
+            pts(_sel(d, condition='ppl'), marker='o', ls='none', color=f'C{i + 2}', label=f'ppl ({d.point.iloc[0]})')
+            pts(_sel(d, condition='no_ppl'), marker='s', ls='none', color=f'C{i + 2}', mfc='white', label='no_ppl')
             continue
         p = _sel(d, condition='ppl').sort_values(f)
         if r := pts(p, marker='o', lw=1, label=f'ppl over {f} ({name})', color=f'C{i + 2}'):
