@@ -18,8 +18,9 @@ from .sample import read_samples
 # %% auto #0
 __all__ = ['METRICS', 'METRIC_NAMES', 'PAPER_TABLE1', 'PAPER_TABLE3', 'BOOTSTRAP', 'OUTLIER_Z', 'OUTLIER_RULE', 'scan_runs',
            'write_fake_metrics', 't_interval', 'interval_label', 'bootstrap_ci', 'subject_mean_ci', 'summarize',
-           'paired_deltas', 'summarize_long', 'paired_differences', 'paired_contrast', 'holm', 'seed_outliers',
-           'comparison_markdown', 'plot_metrics', 'plot_deltas', 'figure12', 'write_csv', 'save_fig', 'make_results']
+           'paired_deltas', 'summarize_long', 'paired_differences', 'paired_contrast', 'holm', 'contrast_table',
+           'seed_outliers', 'comparison_markdown', 'plot_metrics', 'plot_deltas', 'figure12', 'write_csv', 'save_fig',
+           'make_results']
 
 # %% ../nbs/12_results.ipynb #1b412bbe
 METRICS = ('pres', 'div', 'dino', 'clip_i', 'clip_t')
@@ -345,6 +346,26 @@ def holm(pvalues) -> np.ndarray:
     m = len(order)
     out[order] = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
     return out
+
+# %% ../nbs/12_results.ipynb #77efecf3
+def contrast_table(long: pd.DataFrame, column: str, a, b, levels: dict, level: float = 0.95) -> pd.DataFrame:
+    "`column` = a minus = b for every combination of `levels` ({column: values}): Holm over the rows, seed by seed."
+    import itertools
+
+    rows = []
+    for combo in itertools.product(*levels.values()):
+        sel = dict(zip(levels, combo))
+        pa, pb = {**sel, column: a}, {**sel, column: b}
+        c = paired_contrast(long, pa, pb, level)
+        seeds = paired_differences(long, pa, pb).groupby('seed')['value'].mean()
+        agree = len(seeds) > 1 and bool((np.sign(seeds) == np.sign(c['mean'])).all())
+        rows.append({**sel, **c, 'seed_low': seeds.min(), 'seed_high': seeds.max(), 'seeds_agree': agree})
+    if not rows:
+        raise ValueError(f'levels {levels} select no contrast')
+    t = pd.DataFrame(rows)
+    t['p_holm'] = holm(t.p)
+    t['differs'] = t.p_holm < 0.05
+    return t
 
 # %% ../nbs/12_results.ipynb #3319548c
 OUTLIER_Z = 3.5
