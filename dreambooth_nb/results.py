@@ -347,7 +347,7 @@ def holm(pvalues) -> np.ndarray:
     out[order] = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
     return out
 
-# %% ../nbs/12_results.ipynb #77efecf3
+# %% ../nbs/12_results.ipynb #887ef216
 def contrast_table(long: pd.DataFrame, column: str, a, b, levels: dict, level: float = 0.95) -> pd.DataFrame:
     "`column` = a minus = b for every combination of `levels` ({column: values}): Holm over the rows, seed by seed."
     import itertools
