@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install test demo study study-lora table1 concepts concepts-all captions noise-offset rehearse export clean-nbs bench docs
+.PHONY: install test demo study study-lora table1 concepts concepts-all captions noise-offset rehearse export \
+	clean-nbs bench docs
 
 $(VENV)/.installed: setup.py settings.ini
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +29,8 @@ demo: install
 study: install
 	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_study.yaml --out runs/toy_study
 	mkdir -p experiments/results/toy_study
-	cp runs/toy_study/results/*.csv runs/toy_study/results/*.md runs/toy_study/results/*.png runs/toy_study/experiment.yaml experiments/results/toy_study/
+	cp runs/toy_study/results/*.csv runs/toy_study/results/*.md runs/toy_study/results/*.png \
+		runs/toy_study/experiment.yaml experiments/results/toy_study/
 
 # Table 1 on the toy world (experiments/toy_table1.yaml: 5 methods x 6 subjects x 3 seeds, resumable; runs a file's
 # `merge:` leaves out): its tables and figures are copied to experiments/results/toy_table1/, which
@@ -36,7 +38,8 @@ study: install
 table1: install
 	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_table1.yaml --out runs/toy_table1
 	mkdir -p experiments/results/toy_table1
-	cp runs/toy_table1/results/*.csv runs/toy_table1/results/*.md runs/toy_table1/results/*.png runs/toy_table1/experiment.yaml experiments/results/toy_table1/
+	cp runs/toy_table1/results/*.csv runs/toy_table1/results/*.md runs/toy_table1/results/*.png \
+		runs/toy_table1/experiment.yaml experiments/results/toy_table1/
 
 # The data users bring, on the toy world (each resumable; each reads its baseline from Table 1's committed runs):
 # several subjects in one model (experiments/toy_concepts.yaml: pairs; toy_concepts_all.yaml: all 6), a caption per
@@ -58,7 +61,8 @@ concepts-all: install
 		experiments/results/toy_concepts_all/alone_leakage.csv
 
 captions: install
-	$(PY) -c "from dreambooth_nb.toy_world import caption_toy_subjects; caption_toy_subjects('runs/toy_captioned_subjects')"
+	$(PY) -c "from dreambooth_nb.toy_world import caption_toy_subjects; \
+		caption_toy_subjects('runs/toy_captioned_subjects')"
 	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_captions.yaml --out runs/toy_captions
 	mkdir -p experiments/results/toy_captions
 	cp runs/toy_captions/results/*.csv runs/toy_captions/experiment.yaml experiments/results/toy_captions/
@@ -80,7 +84,8 @@ noise-offset: install
 study-lora: install
 	OMP_NUM_THREADS=2 $(BIN)/dreambooth-nb batch --config experiments/toy_lora.yaml --out runs/toy_lora
 	mkdir -p experiments/results/toy_lora
-	cp runs/toy_lora/results/*.csv runs/toy_lora/results/*.md runs/toy_lora/results/*.png runs/toy_lora/experiment.yaml experiments/results/toy_lora/
+	cp runs/toy_lora/results/*.csv runs/toy_lora/results/*.md runs/toy_lora/results/*.png \
+		runs/toy_lora/experiment.yaml experiments/results/toy_lora/
 
 # The sd15 preset's route end to end, offline, on stand-in weights under its own hub ids (tools/rehearse.py,
 # nbs/26_rehearse.ipynb): the Table 3 batch on 2 subjects at 64 px, a LoRA run, results, WebUI exports, reloads.
