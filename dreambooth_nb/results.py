@@ -18,9 +18,9 @@ from .sample import read_samples
 # %% auto #0
 __all__ = ['METRICS', 'METRIC_NAMES', 'PAPER_TABLE1', 'PAPER_TABLE3', 'BOOTSTRAP', 'OUTLIER_Z', 'OUTLIER_RULE', 'scan_runs',
            'write_fake_metrics', 't_interval', 'interval_label', 'bootstrap_ci', 'subject_mean_ci', 'summarize',
-           'paired_deltas', 'summarize_long', 'paired_differences', 'paired_contrast', 'holm', 'contrast_table',
-           'seed_outliers', 'comparison_markdown', 'plot_metrics', 'plot_deltas', 'figure12', 'write_csv', 'save_fig',
-           'make_results']
+           'paired_deltas', 'summarize_long', 'paired_differences', 'paired_contrast', 'holm', 'seed_spread',
+           'contrast_table', 'seed_outliers', 'comparison_markdown', 'plot_metrics', 'plot_deltas', 'figure12',
+           'write_csv', 'save_fig', 'make_results']
 
 # %% ../nbs/12_results.ipynb #1b412bbe
 METRICS = ('pres', 'div', 'dino', 'clip_i', 'clip_t')
@@ -347,6 +347,13 @@ def holm(pvalues) -> np.ndarray:
     out[order] = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
     return out
 
+# %% ../nbs/12_results.ipynb #a5a99634
+def seed_spread(long: pd.DataFrame, a: dict, b: dict, mean: float) -> dict:
+    "a - b per seed (its subjects averaged): how many seeds, the lowest, the highest, all with the sign of `mean`?"
+    seeds = paired_differences(long, a, b).groupby('seed')['value'].mean()
+    agree = len(seeds) > 1 and bool((np.sign(seeds) == np.sign(mean)).all())
+    return {'seeds': len(seeds), 'seed_low': seeds.min(), 'seed_high': seeds.max(), 'seeds_agree': agree}
+
 # %% ../nbs/12_results.ipynb #887ef216
 def contrast_table(long: pd.DataFrame, column: str, a, b, levels: dict, level: float = 0.95) -> pd.DataFrame:
     "`column` = a minus = b for every combination of `levels` ({column: values}): Holm over the rows, seed by seed."
@@ -357,9 +364,7 @@ def contrast_table(long: pd.DataFrame, column: str, a, b, levels: dict, level: f
         sel = dict(zip(levels, combo))
         pa, pb = {**sel, column: a}, {**sel, column: b}
         c = paired_contrast(long, pa, pb, level)
-        seeds = paired_differences(long, pa, pb).groupby('seed')['value'].mean()
-        agree = len(seeds) > 1 and bool((np.sign(seeds) == np.sign(c['mean'])).all())
-        rows.append({**sel, **c, 'seed_low': seeds.min(), 'seed_high': seeds.max(), 'seeds_agree': agree})
+        rows.append({**sel, **c, **seed_spread(long, pa, pb, c['mean'])})
     if not rows:
         raise ValueError(f'levels {levels} select no contrast')
     t = pd.DataFrame(rows)

@@ -23,6 +23,7 @@ from dreambooth_nb.results import (
     save_fig,
     interval_label,
     paired_contrast,
+    seed_spread,
     holm,
     seed_outliers,
 )
@@ -534,7 +535,8 @@ def figure12_steps(
 
 # %% ../nbs/24_study.ipynb #4dd4641cc4064e0191573fe9c69df29b
 CONTRAST_COLUMNS = ['metric', 'point', 'condition', 'vs_point', 'vs_condition', 'subjects', 'pairs', 'mean', 'ci_low']
-CONTRAST_COLUMNS += ['ci_high', 'p', 'p_holm', 'differs', 'interval']
+CONTRAST_COLUMNS += ['ci_high', 'p', 'p_holm', 'differs', 'interval', 'seeds', 'seed_low', 'seed_high']
+CONTRAST_COLUMNS += ['seeds_agree']
 
 
 def _homes(exp: dict) -> dict:
@@ -564,8 +566,10 @@ def study_contrasts(runs: pd.DataFrame, exp: dict) -> pd.DataFrame:
     for m in METRICS:
         lm = long[long.metric == m]
         for (p, c), (bp, bc) in pairs:
-            r = paired_contrast(lm, {'point': p, 'condition': c}, {'point': bp, 'condition': bc})
-            rows.append(dict(metric=m, point=p, condition=c, vs_point=bp, vs_condition=bc, **r))
+            sa, sb = {'point': p, 'condition': c}, {'point': bp, 'condition': bc}
+            r = paired_contrast(lm, sa, sb)
+            keys = dict(metric=m, point=p, condition=c, vs_point=bp, vs_condition=bc)
+            rows.append({**keys, **r, **seed_spread(lm, sa, sb, r['mean'])})
     out = pd.DataFrame(rows, columns=CONTRAST_COLUMNS)
     out['p_holm'] = out.groupby('metric', sort=False).p.transform(holm) if len(out) else []
     out['differs'] = (out.p_holm < 0.05).astype(bool)
@@ -690,6 +694,7 @@ def _contrast_rows(ct: pd.DataFrame) -> list:
             if r is None or r['mean'] != r['mean']
             else f"{r['mean']:+.3f} [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}] p={r['p_holm']:.2g}"
             + (' **differs**' if r['differs'] else '')
+            + (' (seeds disagree)' if r['differs'] and r['seeds'] > 1 and not r['seeds_agree'] else '')
         )
         name = f'{p} {c} - {bc}' if p == bp else f'{p} {c} - {bp} {bc}'
         L.append(f'| {name} | {int(g.subjects.max())} | ' + ' | '.join(cell(by.get(m)) for m in METRICS) + ' |')
@@ -739,7 +744,8 @@ def study_markdown(
             )
             + f", paired per subject and seed: mean [{interval_label()}] and the t-test's p, Holm-adjusted over the "
             f"{len(contrasts) // max(1, contrasts.metric.nunique())} contrasts of each metric; **differs**: adjusted p "
-            "< 0.05 (a difference the study claims). The others are not shown to differ.",
+            "< 0.05, a difference the study claims unless marked (seeds disagree): the seeds' own differences do not "
+            "all have its sign. The others are not shown to differ.",
             '',
         ]
         L += _contrast_rows(contrasts) + ['']

@@ -18,7 +18,8 @@ merge:
   - {runs: old/runs.csv, commit: abc1234}
 """
 CONTRAST_COLUMNS = ['metric', 'point', 'condition', 'vs_point', 'vs_condition', 'subjects', 'pairs', 'mean']
-CONTRAST_COLUMNS += ['ci_low', 'ci_high', 'p', 'p_holm', 'differs', 'interval']
+CONTRAST_COLUMNS += ['ci_low', 'ci_high', 'p', 'p_holm', 'differs', 'interval', 'seeds', 'seed_low', 'seed_high']
+CONTRAST_COLUMNS += ['seeds_agree']
 
 
 def earlier_runs(path):
