@@ -40,6 +40,7 @@ table1: install
 	mkdir -p experiments/results/toy_table1
 	cp runs/toy_table1/results/*.csv runs/toy_table1/results/*.md runs/toy_table1/results/*.png \
 		runs/toy_table1/experiment.yaml experiments/results/toy_table1/
+	cp runs/toy_table1/results/contrasts.png nbs/images/toy_table1_contrasts.png  # the README's figure
 
 # The data users bring, on the toy world (each resumable; each reads its baseline from Table 1's committed runs):
 # several subjects in one model (experiments/toy_concepts.yaml: pairs; toy_concepts_all.yaml: all 6), a caption per

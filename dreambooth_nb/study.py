@@ -33,8 +33,8 @@ from .experiment import MERGE_KEYS, read_merged
 __all__ = ['KEYS', 'COLORS', 'CONTRAST_COLUMNS', 'CONCEPT_COLUMNS', 'read_experiment', 'grid_fields', 'point_conditions',
            'experiment_runs', 'summarize_experiment', 'interval_coverage', 'subject_deltas', 'experiment_steps',
            'steps_wide', 'read_merged_steps', 'summarize_steps', 'eval_overhead', 'plot_steps', 'plot_sweep',
-           'plot_tradeoff', 'plot_paths', 'figure12_steps', 'study_contrasts', 'study_outliers', 'concept_rows',
-           'study_markdown', 'make_study_results']
+           'plot_tradeoff', 'plot_paths', 'figure12_steps', 'study_contrasts', 'plot_contrasts', 'study_outliers',
+           'concept_rows', 'study_markdown', 'make_study_results']
 
 # %% ../nbs/24_study.ipynb #84d7f8d6
 def read_experiment(out_dir) -> dict:
@@ -576,6 +576,49 @@ def study_contrasts(runs: pd.DataFrame, exp: dict) -> pd.DataFrame:
     out['interval'] = out.subjects.map(interval_label)
     return out[CONTRAST_COLUMNS]
 
+# %% ../nbs/24_study.ipynb #b57b9f69
+def _contrast_name(point, condition, vs_point, vs_condition) -> str:
+    return (
+        f'{point} {condition} - {vs_condition}'
+        if point == vs_point
+        else f'{point} {condition} - {vs_point} {vs_condition}'
+    )
+
+
+def plot_contrasts(ct: pd.DataFrame, title: str = ''):
+    "A panel per metric, a row per contrast: mean and interval (filled: differs; red: claimed), each seed's extremes."
+    from matplotlib.figure import Figure
+
+    keys = list(dict.fromkeys(zip(ct.point, ct.condition, ct.vs_point, ct.vs_condition)))
+    vs = {k[2:] for k in keys}
+    names = [f'{k[0]} {k[1]}' if len(vs) == 1 else _contrast_name(*k) for k in keys]
+    fig = Figure(figsize=(2.4 * len(METRICS) + 2.5, 0.4 * len(keys) + 1.3), layout='constrained')
+    axes = fig.subplots(1, len(METRICS), sharey=True)
+    for ax, m in zip(axes, METRICS):
+        d = ct[ct.metric == m].set_index(['point', 'condition', 'vs_point', 'vs_condition'])
+        for y, k in enumerate(keys):
+            if k not in d.index or d.loc[k, 'mean'] != d.loc[k, 'mean']:
+                continue
+            r = d.loc[k]
+            claimed = bool(r['differs']) and (r['seeds'] <= 1 or bool(r['seeds_agree']))
+            color = 'tab:red' if claimed else 'tab:gray'
+            ax.plot([r['ci_low'], r['ci_high']], [y, y], color=color, lw=2)
+            ax.plot(r['mean'], y, 'o', color=color, mfc=color if r['differs'] else 'white', ms=6)
+            ax.plot([r['seed_low'], r['seed_high']], [y, y], '|', color='black', ms=9)
+        ax.axvline(0, color='black', lw=0.8, ls=':')
+        ax.set_title(METRIC_NAMES[m], fontsize=9)
+        ax.tick_params(labelsize=7)
+    axes[0].set_yticks(range(len(keys)), names, fontsize=7)
+    axes[0].set_ylim(len(keys) - 0.5, -0.5)
+    against = f' minus {next(iter(vs))[0]} {next(iter(vs))[1]}' if len(vs) == 1 else ''
+    fig.suptitle(
+        title
+        or f'paired contrasts{against}: mean, {interval_label()}; filled: differs after Holm; red: claimed '
+        '(the seeds agree); ticks: the lowest and highest seed',
+        fontsize=9,
+    )
+    return fig
+
 # %% ../nbs/24_study.ipynb #277c27b1587741f2af2001be3712ef0d
 def study_outliers(runs: pd.DataFrame, exp: dict) -> pd.DataFrame:
     "`outliers.csv`: the runs flagged by `seed_outliers` (shared runs once): keys, metric, value, deviation, z."
@@ -696,8 +739,11 @@ def _contrast_rows(ct: pd.DataFrame) -> list:
             + (' **differs**' if r['differs'] else '')
             + (' (seeds disagree)' if r['differs'] and r['seeds'] > 1 and not r['seeds_agree'] else '')
         )
-        name = f'{p} {c} - {bc}' if p == bp else f'{p} {c} - {bp} {bc}'
-        L.append(f'| {name} | {int(g.subjects.max())} | ' + ' | '.join(cell(by.get(m)) for m in METRICS) + ' |')
+        L.append(
+            f'| {_contrast_name(p, c, bp, bc)} | {int(g.subjects.max())} | '
+            + ' | '.join(cell(by.get(m)) for m in METRICS)
+            + ' |'
+        )
     return L
 
 
@@ -828,6 +874,8 @@ def make_study_results(out_dir, figures: bool = True) -> dict:
                         figure12_steps(runs, point, pick, seed=k), res / f'figure12_steps_{name}_seed{k}.png'
                     )
         files['tradeoff'] = save_fig(plot_tradeoff(summary, by_step), res / 'tradeoff.png')
+        if len(contrasts):
+            files['contrasts_plot'] = save_fig(plot_contrasts(contrasts), res / 'contrasts.png')
     n = runs.status.value_counts().to_dict()
     return {
         'out_dir': str(out_dir),
