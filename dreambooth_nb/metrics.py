@@ -353,7 +353,7 @@ def evaluate_run(
     real = real_embeddings(
         inp.data_dir, cfg.subject, enc, cfg.min_image_size, inp.run_dir.parent.parent / '_cache' if cache else None
     )
-    scores = score_run(embedded or embed_samples(inp, enc), real, enc.lpips)
+    scores = score_run(embed_samples(inp, enc) if embedded is None else embedded, real, enc.lpips)
     secs = time.time() - t0
     res = metrics_record(inp, enc, real, scores, secs)
     if write:
@@ -472,7 +472,7 @@ def cross_scores(
 ) -> dict:
     "`{B: {'dino', 'clip_i'}}`: DINO and CLIP-I of the samples in `sample_dir` against each subject B's real images."
     inp = read_run_inputs(sample_dir, data_dir)
-    gen = embedded or embed_samples(inp, encoders)
+    gen = embed_samples(inp, encoders) if embedded is None else embedded
     out = {}
     for b in others:
         real = real_embeddings(inp.data_dir, b, encoders, inp.cfg.min_image_size)

@@ -26,7 +26,8 @@ logging.getLogger('bitsandbytes.backends.cpu.ops').setLevel(logging.ERROR)
 # %% ../nbs/03_models.ipynb #1bffef31
 def _bytes_to_unicode():
     "OpenAI CLIP's reversible byte -> printable unicode map."
-    bs = list(range(ord('!'), ord('~') + 1)) + list(range(ord('¡'), ord('¬') + 1)) + list(range(ord('®'), ord('ÿ') + 1))
+    kept = [('!', '~'), ('¡', '¬'), ('®', 'ÿ')]  # the printable byte ranges that map to themselves
+    bs = [b for lo, hi in kept for b in range(ord(lo), ord(hi) + 1)]
     cs, n = bs[:], 0
     for b in range(256):
         if b not in bs:

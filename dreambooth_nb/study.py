@@ -577,6 +577,11 @@ def study_contrasts(runs: pd.DataFrame, exp: dict) -> pd.DataFrame:
     return out[CONTRAST_COLUMNS]
 
 # %% ../nbs/24_study.ipynb #b57b9f69
+def _seeds_disagree(r) -> bool:
+    "A contrast row of several seeds whose seeds do not all have its mean's sign."
+    return r['seeds'] > 1 and not r['seeds_agree']
+
+
 def _contrast_name(point, condition, vs_point, vs_condition) -> str:
     return (
         f'{point} {condition} - {vs_condition}'
@@ -597,11 +602,10 @@ def plot_contrasts(ct: pd.DataFrame, title: str = ''):
     for ax, m in zip(axes, METRICS):
         d = ct[ct.metric == m].set_index(['point', 'condition', 'vs_point', 'vs_condition'])
         for y, k in enumerate(keys):
-            if k not in d.index or d.loc[k, 'mean'] != d.loc[k, 'mean']:
+            r = d.loc[k] if k in d.index else None
+            if r is None or r['mean'] != r['mean']:
                 continue
-            r = d.loc[k]
-            claimed = bool(r['differs']) and (r['seeds'] <= 1 or bool(r['seeds_agree']))
-            color = 'tab:red' if claimed else 'tab:gray'
+            color = 'tab:red' if r['differs'] and not _seeds_disagree(r) else 'tab:gray'  # red: claimed
             ax.plot([r['ci_low'], r['ci_high']], [y, y], color=color, lw=2)
             ax.plot(r['mean'], y, 'o', color=color, mfc=color if r['differs'] else 'white', ms=6)
             ax.plot([r['seed_low'], r['seed_high']], [y, y], '|', color='black', ms=9)
@@ -610,7 +614,7 @@ def plot_contrasts(ct: pd.DataFrame, title: str = ''):
         ax.tick_params(labelsize=7)
     axes[0].set_yticks(range(len(keys)), names, fontsize=7)
     axes[0].set_ylim(len(keys) - 0.5, -0.5)
-    against = f' minus {next(iter(vs))[0]} {next(iter(vs))[1]}' if len(vs) == 1 else ''
+    against = ' minus ' + ' '.join(next(iter(vs))) if len(vs) == 1 else ''
     fig.suptitle(
         title
         or f'paired contrasts{against}: mean, {interval_label()}; filled: differs after Holm; red: claimed '
@@ -737,7 +741,7 @@ def _contrast_rows(ct: pd.DataFrame) -> list:
             if r is None or r['mean'] != r['mean']
             else f"{r['mean']:+.3f} [{r['ci_low']:+.3f}, {r['ci_high']:+.3f}] p={r['p_holm']:.2g}"
             + (' **differs**' if r['differs'] else '')
-            + (' (seeds disagree)' if r['differs'] and r['seeds'] > 1 and not r['seeds_agree'] else '')
+            + (' (seeds disagree)' if r['differs'] and _seeds_disagree(r) else '')
         )
         L.append(
             f'| {_contrast_name(p, c, bp, bc)} | {int(g.subjects.max())} | '
